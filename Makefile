@@ -1,0 +1,91 @@
+# Makefile - the one build of Panoptes.  Read it top to bottom.
+#
+#   make            build build/panoptes
+#   make run        install missing Debian packages, build, serve on 127.0.0.1:8080
+#   make test       install missing packages, then every test, also under ASan+UBSan
+#   make check      unit + integration tests of the current build (no install step)
+#   make check-asan the same suite built with SANITIZE=1 into build-asan/
+#   make fuzz       run every fuzz target for FUZZ_SECONDS (default 60)
+#   make bench      benchmarks (bench/README.md)
+#   make deps       only the package install step
+
+include config.mk
+
+# Every source but the entry point goes into one static library.
+LIB_SRC  := $(wildcard lib/*.c store/*.c engines/*.c analysis/*.c server/*.c)
+CLI_SRC  := $(wildcard cli/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+LIBPN    := $(BUILD)/libpanoptes.a
+BIN      := $(BUILD)/panoptes
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+
+DATA     ?= ./var
+LISTEN   ?= 127.0.0.1:8080
+FUZZ_SECONDS ?= 60
+
+.PHONY: all run test check check-unit check-integration check-asan fuzz fuzz-replay \
+        bench deps clean lint
+
+all: $(BIN)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBPN): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIBPN)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBPN) $(LDLIBS)
+
+# Unit tests may include the .c under test to reach static functions;
+# tests/unit/*.cpp are reference shims (e.g. libtlsh) linked when present.
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBPN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(wildcard tests/unit/$*_ref.cpp) $(LIBPN) $(LDFLAGS) $(LDLIBS) \
+	  $(if $(wildcard tests/unit/$*_ref.cpp),-ltlsh -lstdc++)
+
+deps:
+	@scripts/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run.sh $(BIN) $(DATA) $(LISTEN)
+
+test: deps
+	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory check-asan
+
+check: all $(UNIT_BIN) fuzz-replay-bins
+	@tests/run-tests.sh $(BUILD)
+
+check-asan:
+	@$(MAKE) --no-print-directory SANITIZE=1 check
+
+# Fuzz targets: libFuzzer builds (clang) for `make fuzz`, and the same sources
+# linked with a corpus replayer for `make check`.
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
+fuzz-replay-bins: $(FUZZ_REPLAY)
+$(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(LIBPN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< tests/fuzz/replay.c $(LIBPN) $(LDFLAGS) $(LDLIBS)
+
+fuzz:
+	@tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS)
+
+bench: all
+	@bench/run.sh $(BIN)
+
+lint:
+	@scripts/lint.sh
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

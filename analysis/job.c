@@ -1,0 +1,363 @@
+/*
+ * job.c - one analysis: identify the file, then run every engine, each in
+ * its own confined child with a wall-clock limit, and record the results.
+ *
+ * Children write one JSON document to a pipe (at most
+ * PN_ANALYSIS_RESULT_MAX bytes) and exit.  The parent never parses the
+ * sample: it reads children's JSON, and maps what went wrong to VirusTotal
+ * categories - a child killed by a signal or exiting without an answer is
+ * "failure", one past its deadline is killed and is "timeout", a file over
+ * an engine's size limit is "type-unsupported" without running it.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "worker.h"
+#include "aggregate.h"
+#include "blob.h"
+#include "buf.h"
+#include "confine.h"
+#include "conf.h"
+#include "identify.h"
+#include "pn_limits.h"
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* A child's fate. */
+enum child_end { CHILD_OK, CHILD_FAILED, CHILD_TIMEOUT };
+
+struct child {
+	pid_t pid;
+	int fd;                 /* read end of its pipe */
+	int64_t deadline_ms;
+	struct pn_buf out;
+	enum child_end end;
+	int done;
+};
+
+typedef char *(*child_fn)(void *arg, const struct pn_scan_target *t);
+
+static void
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static struct pn_confine
+confinement(const struct pn_conf *conf, int timeout_s)
+{
+	struct pn_confine c;
+
+	memset(&c, 0, sizeof(c));
+#if defined(__SANITIZE_ADDRESS__)
+	c.memory_limit = 0;   /* ASan reserves terabytes of address space */
+#else
+	c.memory_limit = pn_conf_get_size(conf, "worker.memory_limit");
+#endif
+	c.cpu_seconds = timeout_s + 1;
+	c.file_size = pn_conf_get_size(conf, "clamav.max_scansize");
+	c.seccomp = pn_conf_get_bool(conf, "worker.seccomp");
+	return c;
+}
+
+static int
+child_start(struct child *c, const struct pn_confine *conf, int timeout_s, child_fn fn, void *arg,
+    const struct pn_scan_target *t)
+{
+	int p[2];
+
+	memset(c, 0, sizeof(*c));
+	pn_buf_init(&c->out, PN_ANALYSIS_RESULT_MAX);
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return PN_EIO;
+	fflush(stderr);
+	c->pid = fork();
+	if (c->pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return PN_EIO;
+	}
+	if (c->pid == 0) {
+		char *json;
+		close(p[0]);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		if (pn_confine_self(conf) != PN_OK)
+			_exit(3);
+		json = fn(arg, t);
+		if (json == NULL)
+			_exit(2);
+		write_all(p[1], json, strlen(json));
+		_exit(0);
+	}
+	close(p[1]);
+	c->fd = p[0];
+	c->deadline_ms = pn_mono_ms() + (int64_t)timeout_s * 1000;
+	return PN_OK;
+}
+
+/* Collect every child's output until EOF or deadline. */
+static void
+children_wait(struct child *c, size_t n)
+{
+	struct pollfd pfd[64];
+	size_t i, live;
+
+	for (;;) {
+		int64_t now = pn_mono_ms(), next = INT64_MAX;
+		live = 0;
+		for (i = 0; i < n; i++) {
+			if (c[i].done)
+				continue;
+			if (now >= c[i].deadline_ms) {
+				kill(c[i].pid, SIGKILL);
+				c[i].end = CHILD_TIMEOUT;
+				c[i].done = 1;
+				continue;
+			}
+			if (c[i].deadline_ms < next)
+				next = c[i].deadline_ms;
+			pfd[live].fd = c[i].fd;
+			pfd[live].events = POLLIN;
+			live++;
+		}
+		if (live == 0)
+			break;
+		if (poll(pfd, live, (int)PN_MIN(next - now, 1000)) < 0 && errno != EINTR)
+			break;
+		for (i = 0; i < n; i++) {
+			char buf[65536];
+			ssize_t r;
+			if (c[i].done)
+				continue;
+			r = read(c[i].fd, buf, sizeof(buf));
+			if (r > 0) {
+				if (pn_buf_append(&c[i].out, buf, (size_t)r) != PN_OK) {
+					kill(c[i].pid, SIGKILL);
+					c[i].end = CHILD_FAILED;
+					c[i].done = 1;
+				}
+			} else if (r == 0) {
+				c[i].done = 1;
+			} else if (errno != EAGAIN && errno != EINTR) {
+				c[i].end = CHILD_FAILED;
+				c[i].done = 1;
+			}
+		}
+	}
+	for (i = 0; i < n; i++) {
+		int status = 0;
+		close(c[i].fd);
+		while (waitpid(c[i].pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (c[i].end == CHILD_OK && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+			if (WIFSIGNALED(status))
+				log_warnx("job: child %ld killed by signal %d", (long)c[i].pid,
+				    WTERMSIG(status));
+			else
+				log_warnx("job: child %ld exited with %d", (long)c[i].pid,
+				    WEXITSTATUS(status));
+			c[i].end = CHILD_FAILED;
+		}
+	}
+}
+
+/* --------------------------------------------------------------- children */
+
+static char *
+details_child(void *arg, const struct pn_scan_target *t)
+{
+	return pn_identify_details(t->data, t->size, t->name);
+}
+
+static char *
+engine_child(void *arg, const struct pn_scan_target *t)
+{
+	struct pn_engine *e = arg;
+	struct pn_verdict v;
+	json_object *o;
+	char *out;
+
+	memset(&v, 0, sizeof(v));
+	if (e->ops->scan(e, t, &v) != PN_OK)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "category", json_object_new_string(pn_category_name(v.category)));
+	json_object_object_add(o, "result", v.result ? json_object_new_string(v.result) : NULL);
+	if (v.method)
+		json_object_object_add(o, "method", json_object_new_string(v.method));
+	if (v.details)
+		json_object_object_add(o, "details", json_object_get(v.details));
+	out = pn_xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	pn_verdict_release(&v);
+	return out;
+}
+
+/* Turn an engine child's end and output into a verdict. */
+static void
+engine_verdict(const struct child *c, struct pn_verdict *v)
+{
+	json_object *o, *cat, *res, *meth;
+
+	memset(v, 0, sizeof(*v));
+	v->category = PN_CAT_FAILURE;
+	if (c->end == CHILD_TIMEOUT) {
+		v->category = PN_CAT_TIMEOUT;
+		return;
+	}
+	if (c->end != CHILD_OK || c->out.len == 0)
+		return;
+	o = json_tokener_parse(c->out.p);
+	if (o == NULL)
+		return;
+	if (json_object_object_get_ex(o, "category", &cat) &&
+	    pn_category_parse(json_object_get_string(cat), &v->category) != PN_OK)
+		v->category = PN_CAT_FAILURE;
+	if (json_object_object_get_ex(o, "result", &res) && json_object_is_type(res, json_type_string))
+		v->result = pn_xstrdup(json_object_get_string(res));
+	if (json_object_object_get_ex(o, "method", &meth) && json_object_is_type(meth, json_type_string))
+		v->method = pn_xstrdup(json_object_get_string(meth));
+	json_object_put(o);
+}
+
+/* type_tag from the details JSON, for engines that accept only some types. */
+static char *
+details_type_tag(const char *details)
+{
+	json_object *o, *t;
+	char *tag = NULL;
+
+	if (details == NULL || (o = json_tokener_parse(details)) == NULL)
+		return NULL;
+	if (json_object_object_get_ex(o, "type_tag", &t) && json_object_is_type(t, json_type_string))
+		tag = pn_xstrdup(json_object_get_string(t));
+	json_object_put(o);
+	return tag;
+}
+
+int
+pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd, const char *name,
+    char **details, char **results, char **stats)
+{
+	struct pn_scan_target t;
+	struct pn_engine_outcome *out;
+	struct child det, *ch;
+	size_t *idx, nch = 0, i;
+	int timeout = (int)pn_conf_get_int(conf, "engines.timeout");
+	struct pn_confine cf = confinement(conf, timeout);
+	struct stat sb;
+	void *map = NULL;
+	char *tag;
+
+	*details = NULL;
+	if (fstat(fd, &sb) != 0)
+		return PN_EIO;
+	memset(&t, 0, sizeof(t));
+	t.fd = fd;
+	t.size = (size_t)sb.st_size;
+	t.name = name;
+	if (t.size > 0) {
+		map = mmap(NULL, t.size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED)
+			return PN_EIO;
+		t.data = map;
+	}
+
+	/* 1. What is it?  Types decide which engines run. */
+	if (child_start(&det, &cf, timeout, details_child, NULL, &t) == PN_OK) {
+		children_wait(&det, 1);
+		if (det.end == CHILD_OK && det.out.len > 0)
+			*details = pn_buf_steal(&det.out, NULL);
+		else
+			log_warnx("job: identification failed (%s)",
+			    det.end == CHILD_TIMEOUT ? "timeout" : "crash");
+		pn_buf_release(&det.out);
+	}
+	tag = details_type_tag(*details);
+	t.type_tag = tag;
+
+	/* 2. Every engine at once, each in its child. */
+	out = pn_xcalloc(engines->n + 1, sizeof(*out));
+	ch = pn_xcalloc(engines->n + 1, sizeof(*ch));
+	idx = pn_xcalloc(engines->n + 1, sizeof(*idx));
+	for (i = 0; i < engines->n; i++) {
+		struct pn_engine *e = engines->v[i];
+		out[i].engine_name = e->name;
+		out[i].engine_version = e->version;
+		out[i].engine_update = e->update;
+		out[i].v.category = PN_CAT_FAILURE;
+		if (e->error[0])
+			continue;
+		if (e->max_size && t.size > e->max_size) {
+			out[i].v.category = PN_CAT_TYPE_UNSUPPORTED;
+			continue;
+		}
+		cf.cpu_seconds = e->timeout_s + 1;
+		if (child_start(&ch[nch], &cf, e->timeout_s, engine_child, e, &t) == PN_OK)
+			idx[nch++] = i;
+	}
+	children_wait(ch, nch);
+	for (i = 0; i < nch; i++) {
+		engine_verdict(&ch[i], &out[idx[i]].v);
+		pn_buf_release(&ch[i].out);
+	}
+	pn_aggregate(out, engines->n, results, stats);
+
+	for (i = 0; i < engines->n; i++)
+		pn_verdict_release(&out[i].v);
+	free(out);
+	free(ch);
+	free(idx);
+	free(tag);
+	if (map)
+		munmap(map, t.size);
+	return PN_OK;
+}
+
+int
+pn_job_run(struct pn_store *st, const struct pn_conf *conf, const char *datadir,
+    struct pn_engines *engines, const struct pn_job *job)
+{
+	char *details = NULL, *results = NULL, *stats = NULL;
+	int64_t t0 = pn_mono_ms();
+	int fd, rc;
+
+	rc = pn_blob_open(datadir, job->item_id, &fd);
+	if (rc != PN_OK) {
+		log_warnx("job %s: sample %s is missing from the blob store", job->analysis_id,
+		    job->item_id);
+		pn_aggregate_set_failed(engines, &results, &stats);
+	} else {
+		rc = pn_analyse_fd(conf, engines, fd, NULL, &details, &results, &stats);
+		close(fd);
+		if (rc != PN_OK) {
+			log_warnx("job %s: %s", job->analysis_id, pn_strerror(rc));
+			return rc;
+		}
+	}
+	rc = pn_store_job_finish(st, job, details, results, stats);
+	log_info("job %s (%s) done in %lld ms: %s", job->analysis_id, job->item_id,
+	    (long long)(pn_mono_ms() - t0), stats ? stats : "");
+	free(details);
+	free(results);
+	free(stats);
+	return rc;
+}

@@ -1,0 +1,99 @@
+/*
+ * engine.h - the one interface every detection engine implements.
+ *
+ * An engine is loaded once per worker process (init), then scans many files
+ * (scan), possibly in a forked child of that process, and is reloaded when
+ * its signatures change (reload).  A scan fills a pn_verdict: VirusTotal's
+ * category, the label (or NULL), and the engine's version and update date.
+ *
+ * Ownership: pn_verdict strings are owned by the verdict and freed with
+ * pn_verdict_release().  `details` is a json-c object owned by the verdict
+ * (may be NULL): extra evidence such as matched strings, kept in the
+ * report but not in last_analysis_results.
+ *
+ * Errors: init/reload return PN_OK or a negative PN_E* and set `error` on
+ * the engine (a short human-readable reason, shown as health); scan returns
+ * PN_OK with a category, or a negative code which the caller turns into
+ * category "failure".
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef PN_ENGINE_H
+#define PN_ENGINE_H
+
+#include "pn.h"
+
+struct json_object;
+struct pn_conf;
+
+/* VirusTotal's categories (VT-API.md §5.1), in the order stats are emitted. */
+enum pn_category {
+	PN_CAT_HARMLESS,
+	PN_CAT_TYPE_UNSUPPORTED,
+	PN_CAT_SUSPICIOUS,
+	PN_CAT_CONFIRMED_TIMEOUT,
+	PN_CAT_TIMEOUT,
+	PN_CAT_FAILURE,
+	PN_CAT_MALICIOUS,
+	PN_CAT_UNDETECTED,
+	PN_CAT__COUNT
+};
+const char *pn_category_name(enum pn_category c);    /* "type-unsupported", ... */
+int pn_category_parse(const char *s, enum pn_category *out);
+
+struct pn_verdict {
+	enum pn_category category;
+	char *result;                   /* label, or NULL (JSON null) */
+	char *method;                   /* "blacklist", "heuristic", ... ; NULL = "blacklist" */
+	struct json_object *details;    /* optional evidence, owned */
+};
+void pn_verdict_release(struct pn_verdict *v);
+
+/* What an engine is given: the file as an fd and mapped bytes. */
+struct pn_scan_target {
+	int fd;                    /* read-only fd of the sample, at offset 0 */
+	const uint8_t *data;       /* the whole sample mapped read-only (NULL when size 0) */
+	size_t size;
+	const char *type_tag;      /* VT type_tag from identification ("peexe", "text", ...), may be NULL */
+	const char *name;          /* a submitted name, may be NULL */
+};
+
+struct pn_engine;
+
+struct pn_engine_ops {
+	const char *kind;  /* "clamav", "yara", ... */
+	int (*init)(struct pn_engine *e, const struct pn_conf *conf);
+	int (*scan)(struct pn_engine *e, const struct pn_scan_target *t, struct pn_verdict *v);
+	int (*reload)(struct pn_engine *e, const struct pn_conf *conf);
+	void (*free)(struct pn_engine *e);
+};
+
+struct pn_engine {
+	const struct pn_engine_ops *ops;
+	char name[64];             /* column in the Detection tab, e.g. "ClamAV" */
+	char version[64];          /* engine_version */
+	char update[16];           /* engine_update, "YYYYMMDD" (signature date) */
+	char error[256];           /* last init/reload error, "" when healthy */
+	int timeout_s;             /* per-scan wall-clock limit */
+	uint64_t max_size;         /* larger files get type-unsupported; 0 = no limit */
+	void *priv;                /* the adapter's own state */
+};
+
+/* The set of engines a worker runs. */
+struct pn_engines {
+	struct pn_engine **v;
+	size_t n;
+};
+
+/*
+ * Build every configured engine.  Engines that fail to initialise stay in
+ * the set with `error` set (their scans report "failure"), so one broken
+ * engine never hides the others.  Returns PN_OK.
+ */
+int pn_engines_load(struct pn_engines *set, const struct pn_conf *conf);
+void pn_engines_free(struct pn_engines *set);
+
+/* Adapters. */
+extern const struct pn_engine_ops pn_engine_clamav_ops;
+
+#endif

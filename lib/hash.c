@@ -1,0 +1,202 @@
+/*
+ * hash.c - streaming multi-hash: MD5/SHA-1/SHA-256 through OpenSSL 3 EVP
+ * (one EVP_MD_CTX each), ssdeep through libfuzzy's streaming interface
+ * (fuzzy_new/fuzzy_update/fuzzy_digest) and TLSH through tlsh.c.
+ *
+ * pn_hash_update() passes the caller's bytes to each selected hash in turn,
+ * without copying; memory is allocated only in pn_hash_init() (the EVP and
+ * fuzzy contexts) and freed by pn_hash_release().
+ *
+ * Limits: see hash.h.
+ * Errors: PN_EINVAL, PN_EINTERNAL, PN_EIO (hash.h).
+ * See also: hash.h, tlsh.h, docs/internals/hashing.md.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "pn.h"
+#include "hash.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+#include <fuzzy.h>
+#include <openssl/evp.h>
+
+_Static_assert(FUZZY_MAX_RESULT <= PN_HASH_SSDEEP_LEN,
+    "pn_hashes.ssdeep too small for libfuzzy");
+
+enum { MD_MD5, MD_SHA1, MD_SHA256, MD_COUNT };
+
+/* Which flag selects each EVP context, and where its hex goes. */
+static const struct {
+	unsigned flag;
+	const char *name;
+	size_t digest_len;
+	size_t offset;   /* of the hex field in struct pn_hashes */
+	size_t size;     /* of that field */
+} mds[MD_COUNT] = {
+	{ PN_HASH_MD5, "MD5", 16, offsetof(struct pn_hashes, md5),
+	  sizeof(((struct pn_hashes *)0)->md5) },
+	{ PN_HASH_SHA1, "SHA1", 20, offsetof(struct pn_hashes, sha1),
+	  sizeof(((struct pn_hashes *)0)->sha1) },
+	{ PN_HASH_SHA256, "SHA256", 32, offsetof(struct pn_hashes, sha256),
+	  sizeof(((struct pn_hashes *)0)->sha256) },
+};
+
+static const EVP_MD *
+md_type(int i)
+{
+	switch (i) {
+	case MD_MD5: return EVP_md5();
+	case MD_SHA1: return EVP_sha1();
+	default: return EVP_sha256();
+	}
+}
+
+int
+pn_hash_init(struct pn_hash_ctx *ctx, unsigned flags)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	if (flags == 0 || (flags & ~PN_HASH_ALL) != 0)
+		return PN_EINVAL;
+	ctx->flags = flags;
+	for (int i = 0; i < MD_COUNT; i++) {
+		if (!(flags & mds[i].flag))
+			continue;
+		if ((ctx->md[i] = EVP_MD_CTX_new()) == NULL ||
+		    EVP_DigestInit_ex(ctx->md[i], md_type(i), NULL) != 1) {
+			log_warnx("hash: cannot start %s", mds[i].name);
+			goto fail;
+		}
+	}
+	if ((flags & PN_HASH_SSDEEP) && (ctx->fuzzy = fuzzy_new()) == NULL) {
+		log_warnx("hash: fuzzy_new failed");
+		goto fail;
+	}
+	if (flags & PN_HASH_TLSH)
+		pn_tlsh_init(&ctx->tlsh);
+	return PN_OK;
+fail:
+	pn_hash_release(ctx);
+	return PN_EINTERNAL;
+}
+
+int
+pn_hash_update(struct pn_hash_ctx *ctx, const void *data, size_t len)
+{
+	if (len == 0)
+		return ctx->failed ? PN_EINTERNAL : PN_OK;
+	for (int i = 0; i < MD_COUNT; i++)
+		if (ctx->md[i] != NULL &&
+		    EVP_DigestUpdate(ctx->md[i], data, len) != 1)
+			ctx->failed = 1;
+	if (ctx->fuzzy != NULL &&
+	    fuzzy_update(ctx->fuzzy, data, len) != 0)
+		ctx->failed = 1;
+	if (ctx->flags & PN_HASH_TLSH)
+		pn_tlsh_update(&ctx->tlsh, data, len);
+	ctx->len += len;
+	return ctx->failed ? PN_EINTERNAL : PN_OK;
+}
+
+static int
+final_md(struct pn_hash_ctx *ctx, int i, struct pn_hashes *out)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	char *hex = (char *)out + mds[i].offset;
+
+	if (EVP_DigestFinal_ex(ctx->md[i], md, &n) != 1 ||
+	    n != mds[i].digest_len || 2 * n + 1 > mds[i].size)
+		return PN_EINTERNAL;
+	pn_hex(md, n, hex);
+	return PN_OK;
+}
+
+int
+pn_hash_final(struct pn_hash_ctx *ctx, struct pn_hashes *out)
+{
+	int rc = ctx->failed ? PN_EINTERNAL : PN_OK;
+
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < MD_COUNT && rc == PN_OK; i++)
+		if (ctx->md[i] != NULL)
+			rc = final_md(ctx, i, out);
+	if (rc == PN_OK && ctx->fuzzy != NULL &&
+	    fuzzy_digest(ctx->fuzzy, out->ssdeep, 0) != 0)
+		rc = PN_EINTERNAL;
+	if (rc != PN_OK) {
+		log_warnx("hash: digest failed after %llu bytes",
+		    (unsigned long long)ctx->len);
+		memset(out, 0, sizeof(*out));
+		return rc;
+	}
+	/* No TLSH for short or uniform input is a result, not a failure. */
+	if (ctx->flags & PN_HASH_TLSH)
+		(void)pn_tlsh_final(&ctx->tlsh, out->tlsh);
+	return PN_OK;
+}
+
+void
+pn_hash_release(struct pn_hash_ctx *ctx)
+{
+	for (int i = 0; i < MD_COUNT; i++) {
+		EVP_MD_CTX_free(ctx->md[i]);
+		ctx->md[i] = NULL;
+	}
+	if (ctx->fuzzy != NULL) {
+		fuzzy_free(ctx->fuzzy);
+		ctx->fuzzy = NULL;
+	}
+}
+
+int
+pn_hash_fd(int fd, unsigned flags, struct pn_hashes *out)
+{
+	struct pn_hash_ctx ctx;
+	uint8_t *buf;
+	ssize_t n;
+	int rc, saved_errno = 0;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = pn_hash_init(&ctx, flags)) != PN_OK)
+		return rc;
+	buf = pn_xmalloc(PN_HASH_READ_BLOCK);
+	for (;;) {
+		n = read(fd, buf, PN_HASH_READ_BLOCK);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = PN_EIO;
+			saved_errno = errno;
+			goto done;
+		}
+		if ((rc = pn_hash_update(&ctx, buf, (size_t)n)) != PN_OK)
+			goto done;
+	}
+	rc = pn_hash_final(&ctx, out);
+done:
+	free(buf);
+	pn_hash_release(&ctx);
+	if (rc == PN_EIO)
+		errno = saved_errno;
+	return rc;
+}
+
+int
+pn_hash_buf(const void *data, size_t len, unsigned flags,
+    struct pn_hashes *out)
+{
+	struct pn_hash_ctx ctx;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = pn_hash_init(&ctx, flags)) != PN_OK)
+		return rc;
+	if ((rc = pn_hash_update(&ctx, data, len)) == PN_OK)
+		rc = pn_hash_final(&ctx, out);
+	pn_hash_release(&ctx);
+	return rc;
+}

@@ -1,0 +1,27 @@
+#!/bin/sh
+# install-deps.sh - install the Debian 12 packages Panoptes builds, runs and
+# tests with, if any are missing.  Used by `make run` and `make test`.
+set -eu
+
+PKGS="gcc g++ make pkg-config curl python3
+libmicrohttpd-dev libjson-c-dev libsqlite3-dev libssl-dev zlib1g-dev
+libfuzzy-dev ssdeep libmagic-dev libinih-dev libseccomp-dev
+libclamav-dev clamav clamav-testfiles libyara-dev yara
+libtlsh-dev clang libclang-rt-14-dev
+wrk nginx-light"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing"
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

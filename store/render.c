@@ -1,0 +1,106 @@
+/*
+ * render.c - the file object's `attributes`, rendered once per change.
+ *
+ * Order follows what an analyst reads first; details computed by the worker
+ * (type, fuzzy hashes, format blocks) are merged in as they are, so new
+ * analysers add attributes without touching this file.  Attributes that
+ * Panoptes cannot compute are omitted, never null (VT-API.md §5).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "render.h"
+
+#include <json-c/json.h>
+
+const char *
+pn_render_empty_file_stats(void)
+{
+	return "{\"harmless\":0,\"type-unsupported\":0,\"suspicious\":0,"
+	       "\"confirmed-timeout\":0,\"timeout\":0,\"failure\":0,"
+	       "\"malicious\":0,\"undetected\":0}";
+}
+
+static json_object *
+parse_or(const char *text, json_type want)
+{
+	json_object *o;
+
+	if (text == NULL)
+		return NULL;
+	o = json_tokener_parse(text);
+	if (o != NULL && !json_object_is_type(o, want)) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* meaningful_name: the first submitted name, VirusTotal-style. */
+static void
+add_names(json_object *a, const char *names_text)
+{
+	json_object *names = parse_or(names_text, json_type_array);
+
+	if (names == NULL)
+		names = json_object_new_array();
+	if (json_object_array_length(names) > 0)
+		json_object_object_add(a, "meaningful_name",
+		    json_object_get(json_object_array_get_idx(names, 0)));
+	json_object_object_add(a, "names", names);
+}
+
+char *
+pn_render_file(const struct pn_file_row *r)
+{
+	json_object *a = json_object_new_object();
+	json_object *details = parse_or(r->details, json_type_object);
+	json_object *results = parse_or(r->last_analysis_results, json_type_object);
+	json_object *stats = parse_or(r->last_analysis_stats, json_type_object);
+	json_object *votes, *tags = NULL;
+	char *out;
+
+	json_object_object_add(a, "sha256", json_object_new_string(r->sha256));
+	json_object_object_add(a, "sha1", json_object_new_string(r->sha1));
+	json_object_object_add(a, "md5", json_object_new_string(r->md5));
+	json_object_object_add(a, "size", json_object_new_int64((int64_t)r->size));
+	if (details) {
+		json_object_object_foreach(details, k, v) {
+			if (strcmp(k, "tags") == 0) {
+				tags = json_object_get(v);
+				continue;
+			}
+			json_object_object_add(a, k, json_object_get(v));
+		}
+	}
+	add_names(a, r->names);
+	if (r->first_submission_date)
+		json_object_object_add(a, "first_submission_date",
+		    json_object_new_int64(r->first_submission_date));
+	if (r->last_submission_date)
+		json_object_object_add(a, "last_submission_date",
+		    json_object_new_int64(r->last_submission_date));
+	json_object_object_add(a, "times_submitted", json_object_new_int64(r->times_submitted));
+	json_object_object_add(a, "unique_sources", json_object_new_int64(r->unique_sources));
+	if (r->last_analysis_date) {
+		json_object_object_add(a, "last_analysis_date",
+		    json_object_new_int64(r->last_analysis_date));
+		json_object_object_add(a, "last_modification_date",
+		    json_object_new_int64(r->last_analysis_date));
+	}
+	json_object_object_add(a, "last_analysis_results",
+	    results ? results : json_object_new_object());
+	json_object_object_add(a, "last_analysis_stats",
+	    stats ? stats : json_tokener_parse(pn_render_empty_file_stats()));
+	json_object_object_add(a, "reputation", json_object_new_int64(r->reputation));
+	votes = json_object_new_object();
+	json_object_object_add(votes, "harmless", json_object_new_int64(r->votes_harmless));
+	json_object_object_add(votes, "malicious", json_object_new_int64(r->votes_malicious));
+	json_object_object_add(a, "total_votes", votes);
+	json_object_object_add(a, "tags", tags ? tags : json_object_new_array());
+
+	out = pn_xstrdup(json_object_to_json_string_ext(a,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(a);
+	json_object_put(details);
+	return out;
+}

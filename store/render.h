@@ -1,0 +1,32 @@
+/*
+ * render.h - turn a file row into the `attributes` JSON that lookups serve.
+ * Backend-independent: each store backend fills a pn_file_row and calls
+ * pn_render_file() whenever the object changes.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef PN_RENDER_H
+#define PN_RENDER_H
+
+#include "pn.h"
+
+struct pn_file_row {
+	const char *sha256, *sha1, *md5;
+	uint64_t size;
+	int64_t first_submission_date, last_submission_date;
+	int64_t times_submitted, unique_sources;
+	const char *names;                   /* JSON list text */
+	const char *details;                 /* JSON object text from the worker, or NULL */
+	int64_t last_analysis_date;          /* 0 = never */
+	const char *last_analysis_results;   /* JSON object text, or NULL */
+	const char *last_analysis_stats;     /* JSON object text, or NULL */
+	int64_t reputation, votes_harmless, votes_malicious;
+};
+
+/* Returns a new JSON text (caller frees) or NULL if details/results are not JSON. */
+char *pn_render_file(const struct pn_file_row *row);
+
+/* The eight file stats keys, zeroed, as JSON text (static storage). */
+const char *pn_render_empty_file_stats(void);
+
+#endif
