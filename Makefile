@@ -28,8 +28,7 @@ DATA     ?= ./var
 LISTEN   ?= 127.0.0.1:8080
 FUZZ_SECONDS ?= 60
 
-.PHONY: all run test check check-unit check-integration check-asan fuzz fuzz-replay \
-        bench deps clean lint
+.PHONY: all run test check check-asan fuzz fuzz-replay-bins bench deps clean lint
 
 all: $(BIN)
 
@@ -45,11 +44,19 @@ $(BIN): $(CLI_OBJ) $(LIBPN)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBPN) $(LDLIBS)
 
 # Unit tests may include the .c under test to reach static functions;
-# tests/unit/*.cpp are reference shims (e.g. libtlsh) linked when present.
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBPN)
+# tests/unit/<test>_ref.cpp are C++ reference shims (e.g. over libtlsh),
+# compiled with C++ flags and linked when present.
+$(BUILD)/tests/%_ref.o: tests/unit/%_ref.cpp
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(wildcard tests/unit/$*_ref.cpp) $(LIBPN) $(LDFLAGS) $(LDLIBS) \
-	  $(if $(wildcard tests/unit/$*_ref.cpp),-ltlsh -lstdc++)
+	$(CXX) -std=gnu++17 $(OPT) $(SAN) -fPIE -I/usr/include -c -o $@ $<
+
+.SECONDARY:
+.SECONDEXPANSION:
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBPN) \
+    $$(if $$(wildcard tests/unit/$$*_ref.cpp),$(BUILD)/tests/$$*_ref.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(filter %_ref.o,$^) $(LIBPN) $(LDFLAGS) $(LDLIBS) \
+	  $(if $(filter %_ref.o,$^),-ltlsh -lstdc++)
 
 deps:
 	@scripts/install-deps.sh

@@ -5,10 +5,14 @@
  *
  * Three steps, content first:
  *   1. header probes read the bytes through a bounded reader: MZ/PE (EXE
- *      or DLL, PE32 or PE32+, CLR header), MZ/NE, ELF (class), thin
+ *      or DLL, PE32 or PE32+, CLR header), MZ/NE, ELF (class; shared
+ *      library or executable, PIE by DF_1_PIE as libmagic decides), thin
  *      Mach-O (64-bit or not);
  *   2. libmagic gives its description (MAGIC_NONE) and MIME type
- *      (MAGIC_MIME_TYPE) of the same buffer;
+ *      (MAGIC_MIME_TYPE) of the same buffer.  From a buffer libmagic has
+ *      no descriptor, so ELF descriptions stop after the header fields
+ *      ("ELF 64-bit LSB shared object, x86-64, version 1 (SYSV)", even for
+ *      a PIE): the probe, not the text, tells a library from a PIE;
  *   3. the first line of rules[] whose probe, MIME glob, description glob
  *      and name-hint extensions all match names the type.  Name-hint lines
  *      require MIME text/plain: the submitted name never overrides content.
@@ -18,14 +22,15 @@
  * first use; not thread-safe (identify.h).  Results hold no allocations
  * except pn_identify_details()'s string, which the caller frees.
  *
- * Limits: PN_IDENTIFY_MAX_MAGIC, PN_IDENTIFY_MAX_MIME, PN_IDENTIFY_MAX_EXT
- * (identify.h).  libmagic text is cut at a UTF-8 boundary, invalid UTF-8
+ * Limits: PN_IDENTIFY_MAX_MAGIC, PN_IDENTIFY_MAX_MIME, PN_IDENTIFY_MAX_EXT,
+ * PN_IDENTIFY_MAX_ELF_DYN (identify.h).  libmagic text is cut at a UTF-8 boundary, invalid UTF-8
  * becomes '?' and control characters spaces, so the JSON is always valid.
  * Errors: none reach the caller for any input; a libmagic that cannot be
  * loaded is logged and leaves magic/mime_type out (probes still work).
  * Spec: Microsoft PE/COFF specification rev 12 (§2 MS-DOS stub, §3.3 COFF
  * header, §3.4 optional header, §3.4.3 data directories: CLR runtime
- * header is entry 14); System V gABI ch. 4 (ELF identification); Apple
+ * header is entry 14); System V gABI ch. 4 (ELF identification, program
+ * header) and ch. 5 (dynamic section: DT_FLAGS_1 DF_1_PIE); Apple
  * <mach-o/loader.h> (MH_MAGIC, MH_MAGIC_64); Microsoft "Executable-File
  * Header Format" (NE, flag 0x8000 = library module).
  * See also: identify.h, docs/internals/identify.md, lib/hash.h,
@@ -56,7 +61,8 @@ enum probe {
 	P_NE_EXE,    /* MZ + NE, not a library module */
 	P_NE_DLL,    /* MZ + NE, library module */
 	P_MZ,        /* MZ without a PE or NE header */
-	P_ELF,       /* \x7fELF with class 1 or 2 */
+	P_ELF,       /* \x7fELF with class 1 or 2, not a shared library */
+	P_ELF_SO,    /* ELF ET_DYN without DF_1_PIE: a shared library */
 	P_MACHO      /* thin Mach-O (MH_MAGIC or MH_MAGIC_64, either order) */
 };
 
@@ -65,8 +71,11 @@ enum probe {
  * that matches wins, so specific lines go before general ones.  Patterns
  * are fnmatch(3) globs.  `names` lists name-hint extensions (lower case,
  * space-separated) and is only used together with mime "text/plain".
- * Values marked [VT] were checked against real VirusTotal reports; the
- * others follow VT's naming as far as known (docs/internals/identify.md).
+ * Values marked [VT] were checked against real VirusTotal reports (hashes
+ * in docs/internals/identify.md); the others follow VT's naming as far as
+ * known.  PE32+ is "Win32 EXE"/"Win32 DLL" with type_tags "win32" and the
+ * tag "64bits", as VT shows it (sample md5 37ece581c10a7a88ee6c666b13807a03,
+ * "PE32+ executable (console) x86-64").
  */
 struct id_rule {
 	enum probe probe;       /* required probe result, P_ANY for none */
@@ -89,7 +98,7 @@ static const struct id_rule rules[] = {
 	{ P_NE_EXE, NULL, NULL, NULL, "Win16 EXE", "neexe", "exe", "executable windows win16 ne neexe" },
 	{ P_NE_DLL, NULL, NULL, NULL, "Win16 DLL", "nedll", "dll", "executable windows win16 ne nedll" },
 	{ P_MZ, "application/x-dosexec", NULL, NULL, "DOS EXE", "mz", "exe", "executable windows mz" },
-	{ P_ELF, NULL, "*shared object*", NULL, "ELF", "elf", "so", "executable linux elf" },  /* [VT] */
+	{ P_ELF_SO, NULL, NULL, NULL, "ELF", "elf", "so", "executable linux elf" },          /* [VT] */
 	{ P_ELF, NULL, NULL, NULL, "ELF", "elf", NULL, "executable linux elf" },             /* [VT] */
 	{ P_MACHO, NULL, NULL, NULL, "Mach-O", "macho", NULL, "executable mac macho" },
 	{ P_ANY, "application/x-mach-binary", NULL, NULL, "Mach-O", "macho", NULL, "executable mac macho" },
@@ -165,6 +174,11 @@ static const struct id_rule rules[] = {
 #define PE_DIR_CLR        14      /* IMAGE_DIRECTORY_ENTRY_COM_DESCRIPTOR */
 #define NE_FLAGS_OFF      0x0c    /* program flags word in the NE header */
 #define NE_FLAG_LIBRARY   0x8000
+#define ELF_ET_DYN        3
+#define ELF_PT_DYNAMIC    2
+#define ELF_DT_NULL       0
+#define ELF_DT_FLAGS_1    0x6ffffffbu
+#define ELF_DF_1_PIE      0x08000000u
 
 /* A 64-bit machine in the COFF header, for PEs without a readable magic. */
 static int
@@ -269,18 +283,99 @@ probe_mz(const struct pn_rd *in, unsigned *flags)
 	return P_MZ;
 }
 
+/* An n-byte unsigned integer (n <= 8) in the given byte order. */
+static int
+rd_uint(struct pn_rd *r, int be, size_t n, uint64_t *v)
+{
+	const uint8_t *p;
+	size_t i;
+
+	if (pn_rd_bytes(r, n, &p) != PN_OK)
+		return PN_EFORMAT;
+	*v = 0;
+	for (i = 0; i < n; i++)
+		*v |= (uint64_t)p[be ? n - 1 - i : i] << (8 * i);
+	return PN_OK;
+}
+
+/* Does the dynamic segment at [off, off+len) hold DT_FLAGS_1 with DF_1_PIE? */
+static int
+elf_dynamic_pie(const struct pn_rd *in, int be, size_t w, uint64_t off, uint64_t len)
+{
+	struct pn_rd r;
+	uint64_t tag, val;
+	size_t i;
+
+	if (off > pn_rd_left(in))
+		return 0;
+	len = PN_MIN(len, (uint64_t)(pn_rd_left(in) - off));  /* a cut file keeps its start */
+	if (pn_rd_at(in, off, len, &r) != PN_OK)
+		return 0;
+	for (i = 0; i < PN_IDENTIFY_MAX_ELF_DYN; i++) {
+		if (rd_uint(&r, be, w, &tag) != PN_OK || rd_uint(&r, be, w, &val) != PN_OK ||
+		    tag == ELF_DT_NULL)
+			return 0;
+		if (tag == ELF_DT_FLAGS_1)
+			return (val & ELF_DF_1_PIE) != 0;
+	}
+	return 0;
+}
+
+/*
+ * A position-independent executable rather than a shared library?  As
+ * libmagic decides with a file: the PT_DYNAMIC segment's DT_FLAGS_1 has
+ * DF_1_PIE (gABI ch. 5, "Dynamic Section").
+ */
+static int
+elf_is_pie(const struct pn_rd *in, int be, int is64)
+{
+	struct pn_rd r = *in, ph;
+	size_t w = is64 ? 8 : 4, i;
+	uint64_t phoff, phentsize, phnum, type, off, filesz, at;
+
+	if (pn_rd_skip(&r, is64 ? 32 : 28) != PN_OK || rd_uint(&r, be, w, &phoff) != PN_OK)
+		return 0;
+	r = *in;
+	if (pn_rd_skip(&r, is64 ? 54 : 42) != PN_OK || rd_uint(&r, be, 2, &phentsize) != PN_OK ||
+	    rd_uint(&r, be, 2, &phnum) != PN_OK || phentsize < (is64 ? 56u : 32u))
+		return 0;
+	for (i = 0; i < phnum; i++) {   /* phnum < 2^16: bounded */
+		at = (uint64_t)i * phentsize;
+		if (phoff > UINT64_MAX - at || pn_rd_at(in, phoff + at, phentsize, &ph) != PN_OK)
+			return 0;
+		if (rd_uint(&ph, be, 4, &type) != PN_OK || type != ELF_PT_DYNAMIC)
+			continue;
+		/* p_offset, p_filesz: at 8 and 32 (ELF64) or 4 and 16 (ELF32) */
+		if (pn_rd_skip(&ph, is64 ? 4 : 0) != PN_OK || rd_uint(&ph, be, w, &off) != PN_OK ||
+		    pn_rd_skip(&ph, 2 * w) != PN_OK || rd_uint(&ph, be, w, &filesz) != PN_OK)
+			return 0;
+		return elf_dynamic_pie(in, be, w, off, filesz);
+	}
+	return 0;
+}
+
 static enum probe
 probe_elf(const struct pn_rd *in, unsigned *flags)
 {
 	struct pn_rd r = *in;
 	const uint8_t *p;
+	uint8_t data = 0;
+	uint64_t type;
+	int be;
 
 	if (pn_rd_bytes(&r, 5, &p) != PN_OK || memcmp(p, "\177ELF", 4) != 0)
 		return P_NONE;
+	if (p[4] != 1 && p[4] != 2)   /* EI_CLASS: ELFCLASS32, ELFCLASS64 */
+		return P_NONE;
 	if (p[4] == 2)
 		*flags |= PN_IDENT_64BIT;
-	else if (p[4] != 1)
-		return P_NONE;
+	(void)pn_rd_u8(&r, &data);
+	be = data == 2;               /* EI_DATA: ELFDATA2MSB */
+	r = *in;
+	if (pn_rd_skip(&r, 16) != PN_OK || rd_uint(&r, be, 2, &type) != PN_OK)
+		return P_ELF;
+	if (type == ELF_ET_DYN && !elf_is_pie(in, be, p[4] == 2))
+		return P_ELF_SO;
 	return P_ELF;
 }
 

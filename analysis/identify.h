@@ -15,7 +15,7 @@
  * from one thread per process (each analysis child is single-threaded).
  *
  * Limits: PN_IDENTIFY_MAX_MAGIC (libmagic text kept), PN_IDENTIFY_MAX_MIME,
- * PN_IDENTIFY_MAX_EXT (name-hint extension).  Input length is not limited
+ * PN_IDENTIFY_MAX_EXT (name-hint extension), PN_IDENTIFY_MAX_ELF_DYN.  Input length is not limited
  * here (libmagic looks at its own bytes_max prefix, the hashes see all).
  * Errors: pn_identify_init() returns PN_EINTERNAL when libmagic cannot be
  * loaded; identification then runs on the header probes alone.  Malformed
@@ -33,6 +33,7 @@
 #define PN_IDENTIFY_MAX_MAGIC  1024  /* bytes of libmagic's description kept */
 #define PN_IDENTIFY_MAX_MIME   127   /* bytes of the MIME type kept */
 #define PN_IDENTIFY_MAX_EXT    15    /* longest name-hint extension considered */
+#define PN_IDENTIFY_MAX_ELF_DYN 65536 /* ELF dynamic entries read looking for DF_1_PIE */
 
 /* pn_ident.flags */
 #define PN_IDENT_64BIT   0x01u  /* PE32+, ELFCLASS64, 64-bit Mach-O: tag "64bits" */

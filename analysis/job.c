@@ -88,6 +88,7 @@ child_start(struct child *c, const struct pn_confine *conf, int timeout_s, child
 	if (pipe2(p, O_CLOEXEC) != 0)
 		return PN_EIO;
 	fflush(stderr);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	c->pid = fork();
 	if (c->pid < 0) {
 		close(p[0]);
@@ -117,8 +118,8 @@ child_start(struct child *c, const struct pn_confine *conf, int timeout_s, child
 static void
 children_wait(struct child *c, size_t n)
 {
-	struct pollfd pfd[64];
-	size_t i, live;
+	struct pollfd *pfd = pn_xcalloc(n + 1, sizeof(*pfd));
+	size_t *who = pn_xcalloc(n + 1, sizeof(*who)), i, k, live;
 
 	for (;;) {
 		int64_t now = pn_mono_ms(), next = INT64_MAX;
@@ -136,32 +137,36 @@ children_wait(struct child *c, size_t n)
 				next = c[i].deadline_ms;
 			pfd[live].fd = c[i].fd;
 			pfd[live].events = POLLIN;
-			live++;
+			pfd[live].revents = 0;
+			who[live++] = i;
 		}
 		if (live == 0)
 			break;
 		if (poll(pfd, live, (int)PN_MIN(next - now, 1000)) < 0 && errno != EINTR)
 			break;
-		for (i = 0; i < n; i++) {
+		for (k = 0; k < live; k++) {
 			char buf[65536];
 			ssize_t r;
-			if (c[i].done)
+			struct child *ch = &c[who[k]];
+			if (pfd[k].revents == 0)
 				continue;
-			r = read(c[i].fd, buf, sizeof(buf));
+			r = read(ch->fd, buf, sizeof(buf));
 			if (r > 0) {
-				if (pn_buf_append(&c[i].out, buf, (size_t)r) != PN_OK) {
-					kill(c[i].pid, SIGKILL);
-					c[i].end = CHILD_FAILED;
-					c[i].done = 1;
+				if (pn_buf_append(&ch->out, buf, (size_t)r) != PN_OK) {
+					kill(ch->pid, SIGKILL);
+					ch->end = CHILD_FAILED;
+					ch->done = 1;
 				}
 			} else if (r == 0) {
-				c[i].done = 1;
+				ch->done = 1;
 			} else if (errno != EAGAIN && errno != EINTR) {
-				c[i].end = CHILD_FAILED;
-				c[i].done = 1;
+				ch->end = CHILD_FAILED;
+				ch->done = 1;
 			}
 		}
 	}
+	free(pfd);
+	free(who);
 	for (i = 0; i < n; i++) {
 		int status = 0;
 		close(c[i].fd);

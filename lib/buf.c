@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "buf.h"
+#include "utf8.h"
 
 void
 pn_buf_init(struct pn_buf *b, size_t max)
@@ -114,8 +115,17 @@ pn_buf_json_str(struct pn_buf *b, const char *s, size_t n)
 				esc[0] = '\\'; esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
 				esc[4] = hex[c >> 4]; esc[5] = hex[c & 15];
 				rc = pn_buf_append(b, esc, 6);
-			} else {
+			} else if (c < 0x80) {
 				rc = pn_buf_putc(b, (char)c);
+			} else {
+				/* JSON text is UTF-8: invalid bytes become U+FFFD. */
+				size_t k = pn_utf8_seq((const unsigned char *)s + i, n - i);
+				if (k == 0) {
+					rc = pn_buf_append(b, "\\ufffd", 6);
+				} else {
+					rc = pn_buf_append(b, s + i, k);
+					i += k - 1;
+				}
 			}
 		}
 	}

@@ -30,7 +30,7 @@ int pn_buf_append(struct pn_buf *b, const void *data, size_t n);
 int pn_buf_puts(struct pn_buf *b, const char *s);
 int pn_buf_putc(struct pn_buf *b, char c);
 int pn_buf_printf(struct pn_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Append s as a JSON string literal, quotes included. */
+/* Append s as a JSON string literal, quotes included; invalid UTF-8 becomes U+FFFD. */
 int pn_buf_json_str(struct pn_buf *b, const char *s, size_t n);
 /* Give the contents away: returns them (caller frees) and re-inits b. */
 char *pn_buf_steal(struct pn_buf *b, size_t *len);

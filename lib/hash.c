@@ -17,6 +17,7 @@
 #include "hash.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fuzzy.h>
@@ -82,10 +83,27 @@ fail:
 }
 
 int
+pn_hash_set_size(struct pn_hash_ctx *ctx, uint64_t size)
+{
+	if (ctx->len != 0 || ctx->size_set)
+		return PN_EINVAL;
+	if (ctx->fuzzy != NULL &&
+	    fuzzy_set_total_input_length(ctx->fuzzy, size) != 0)
+		return PN_ELIMIT;
+	ctx->size = size;
+	ctx->size_set = 1;
+	return PN_OK;
+}
+
+int
 pn_hash_update(struct pn_hash_ctx *ctx, const void *data, size_t len)
 {
 	if (len == 0)
 		return ctx->failed ? PN_EINTERNAL : PN_OK;
+	if (ctx->size_set && len > ctx->size - PN_MIN(ctx->len, ctx->size)) {
+		ctx->len += len;    /* more than announced: final says PN_EINVAL */
+		return PN_EINVAL;
+	}
 	for (int i = 0; i < MD_COUNT; i++)
 		if (ctx->md[i] != NULL &&
 		    EVP_DigestUpdate(ctx->md[i], data, len) != 1)
@@ -119,6 +137,11 @@ pn_hash_final(struct pn_hash_ctx *ctx, struct pn_hashes *out)
 	int rc = ctx->failed ? PN_EINTERNAL : PN_OK;
 
 	memset(out, 0, sizeof(*out));
+	if (ctx->size_set && ctx->len != ctx->size) {
+		log_warnx("hash: %llu bytes where %llu were announced",
+		    (unsigned long long)ctx->len, (unsigned long long)ctx->size);
+		return PN_EINVAL;
+	}
 	for (int i = 0; i < MD_COUNT && rc == PN_OK; i++)
 		if (ctx->md[i] != NULL)
 			rc = final_md(ctx, i, out);
@@ -154,6 +177,8 @@ int
 pn_hash_fd(int fd, unsigned flags, struct pn_hashes *out)
 {
 	struct pn_hash_ctx ctx;
+	struct stat st;
+	off_t pos;
 	uint8_t *buf;
 	ssize_t n;
 	int rc, saved_errno = 0;
@@ -161,6 +186,10 @@ pn_hash_fd(int fd, unsigned flags, struct pn_hashes *out)
 	memset(out, 0, sizeof(*out));
 	if ((rc = pn_hash_init(&ctx, flags)) != PN_OK)
 		return rc;
+	/* A regular file's remaining size speeds up ssdeep. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (pos = lseek(fd, 0, SEEK_CUR)) >= 0 && pos <= st.st_size)
+		(void)pn_hash_set_size(&ctx, (uint64_t)(st.st_size - pos));
 	buf = pn_xmalloc(PN_HASH_READ_BLOCK);
 	for (;;) {
 		n = read(fd, buf, PN_HASH_READ_BLOCK);
@@ -195,6 +224,7 @@ pn_hash_buf(const void *data, size_t len, unsigned flags,
 	memset(out, 0, sizeof(*out));
 	if ((rc = pn_hash_init(&ctx, flags)) != PN_OK)
 		return rc;
+	(void)pn_hash_set_size(&ctx, len);    /* faster ssdeep */
 	if ((rc = pn_hash_update(&ctx, data, len)) == PN_OK)
 		rc = pn_hash_final(&ctx, out);
 	pn_hash_release(&ctx);

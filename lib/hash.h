@@ -22,7 +22,8 @@
  * Limits: none on length except TLSH's (PN_TLSH_MAX_LEN, then "") and
  * libfuzzy's own total (then ssdeep is "").
  * Errors: PN_EINTERNAL when OpenSSL or libfuzzy fails, PN_EIO on read errors
- * in pn_hash_fd(), PN_EINVAL for bad flags.
+ * in pn_hash_fd(), PN_EINVAL for bad flags or when the input was not the
+ * size announced with pn_hash_set_size().
  * See also: tlsh.h, docs/internals/hashing.md, tests/unit/test_hash.c.
  *
  * SPDX-License-Identifier: MIT
@@ -61,6 +62,8 @@ struct fuzzy_state;
 struct pn_hash_ctx {
 	unsigned flags;               /* PN_HASH_* asked for */
 	int failed;                   /* an update failed: final reports it */
+	int size_set;                 /* pn_hash_set_size() was called */
+	uint64_t size;                /* the size it announced */
 	uint64_t len;                 /* bytes fed so far */
 	struct evp_md_ctx_st *md[3];  /* MD5, SHA-1, SHA-256 or NULL */
 	struct fuzzy_state *fuzzy;    /* ssdeep or NULL */
@@ -74,12 +77,26 @@ struct pn_hash_ctx {
  */
 int pn_hash_init(struct pn_hash_ctx *ctx, unsigned flags);
 
-/* Feed len bytes.  Returns PN_OK or PN_EINTERNAL (remembered for final). */
+/*
+ * Optional, before the first update: announce that exactly size bytes
+ * will follow (an upload's Content-Length, a stored file's size).  This
+ * lets libfuzzy skip ssdeep block sizes that cannot occur (about 1.4x
+ * faster) and changes no result.  If another number of bytes arrives,
+ * pn_hash_final() fails with PN_EINVAL.  Returns PN_OK, PN_EINVAL (called
+ * after an update) or PN_ELIMIT (libfuzzy refuses the size).
+ */
+int pn_hash_set_size(struct pn_hash_ctx *ctx, uint64_t size);
+
+/*
+ * Feed len bytes.  Returns PN_OK, PN_EINTERNAL (a library failed; final
+ * fails too) or PN_EINVAL (more than the size announced; final fails too).
+ */
 int pn_hash_update(struct pn_hash_ctx *ctx, const void *data, size_t len);
 
 /*
- * Write the digests to out (fields not asked for are "").  Returns PN_OK or
- * PN_EINTERNAL if a library failed now or in an update; out is then all "".
+ * Write the digests to out (fields not asked for are "").  Returns PN_OK,
+ * PN_EINVAL (not the size announced by pn_hash_set_size()) or PN_EINTERNAL
+ * (a library failed now or in an update); on failure out is all "".
  * Call once; then release.
  */
 int pn_hash_final(struct pn_hash_ctx *ctx, struct pn_hashes *out);
@@ -89,13 +106,15 @@ void pn_hash_release(struct pn_hash_ctx *ctx);
 
 /*
  * Hash fd from its current offset to end of file, reading
- * PN_HASH_READ_BLOCK bytes at a time (EINTR is retried).  Returns PN_OK,
- * PN_EIO (errno kept; out is all "") or an error of pn_hash_init() or
+ * PN_HASH_READ_BLOCK bytes at a time (EINTR is retried).  For a regular
+ * file the remaining size is announced (pn_hash_set_size()), so a file
+ * that grows or shrinks meanwhile gives PN_EINVAL.  Returns PN_OK, PN_EIO
+ * (errno kept; out is all "") or an error of pn_hash_init() or
  * pn_hash_final().  The fd stays open, its offset at the end.
  */
 int pn_hash_fd(int fd, unsigned flags, struct pn_hashes *out);
 
-/* One-shot over a buffer. */
+/* One-shot over a buffer (its size announced, see pn_hash_set_size()). */
 int pn_hash_buf(const void *data, size_t len, unsigned flags,
     struct pn_hashes *out);
 

@@ -13,6 +13,7 @@
 #define PN_HTTP_MAX_JSON_BODY        (1u << 20)     /* JSON request bodies */
 #define PN_HTTP_MAX_URL              8192           /* request target length */
 #define PN_HTTP_MAX_HEADER_BYTES     32768          /* MHD connection memory */
+#define PN_HTTP_MAX_DROP_SLACK       (16u << 20)    /* body read past an error before cutting */
 
 /* multipart/form-data */
 #define PN_MP_MAX_BOUNDARY           70     /* RFC 2046 §5.1.1 */

@@ -124,6 +124,8 @@ pn_tlsh_update(struct pn_tlsh *t, const void *data, size_t len)
 	uint8_t cs = t->checksum;
 	uint64_t filled = t->len;
 
+	if (len == 0)
+		return;
 	/* The first four bytes of the whole input only fill the window. */
 	for (; p < end && filled < 4; p++, filled++) {
 		c4 = c3;

@@ -113,9 +113,10 @@ api_metadata(struct pn_req *r)
 	}
 	free(e);
 	pn_buf_puts(&b, "},\"privileges\":[\"downloads\",\"admin\"],\"relationships\":{\"file\":[");
-	for (i = 0; pn_file_relationships[i]; i++) {
-		const char *rel = pn_file_relationships[i];
-		pn_buf_printf(&b, "%s{\"name\":\"%s\",\"description\":\"%s\"}", i ? "," : "", rel, rel);
+	for (i = 0; pn_file_relationships[i].name; i++) {
+		const struct pn_relationship *rel = &pn_file_relationships[i];
+		pn_buf_printf(&b, "%s{\"name\":\"%s\",\"description\":\"%s\"}", i ? "," : "",
+		    rel->name, rel->description);
 	}
 	pn_buf_puts(&b, "],\"analysis\":[{\"name\":\"item\",\"description\":\"the analysed object\"}]}}}");
 	pn_resp_json(r, 200, &b);

@@ -323,6 +323,7 @@ struct conn_ctx {
 	struct pn_req *r;
 	struct pending err;
 	int discard;              /* body is read and dropped */
+	uint64_t dropped;         /* bytes dropped so far */
 };
 
 static void
@@ -436,13 +437,20 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	if (*upload_size > 0) {
 		size_t n = *upload_size;
 		*upload_size = 0;
-		if (r->responded || cc->discard)
+		if (r->responded || cc->discard) {
+			/*
+			 * The answer is decided; the rest of the body is read and
+			 * dropped so that it can be sent.  A client that keeps
+			 * sending far past any limit is cut off without one.
+			 */
+			cc->dropped += n;
+			if (cc->dropped > 2 * r->srv->max_upload + PN_HTTP_MAX_DROP_SLACK)
+				return MHD_NO;
 			return MHD_YES;
+		}
 		if (r->upload) {
 			if (pn_upload_feed(r, upload_data, n) != PN_OK)
 				cc->discard = 1;
-			/* An oversized upload may be answered already; MHD then
-			 * sends that answer and closes the connection. */
 			return MHD_YES;
 		}
 		if (r->route && r->route->body == 1) {

@@ -248,7 +248,7 @@ is_form_data(char **pp)
 int
 pn_mp_init(struct pn_mp *mp, const char *content_type)
 {
-	char ct[512], *p, *name, *value, sep = ' ';
+	char ct[PN_MP_MAX_CONTENT_TYPE + 1], *p, *name, *value, sep = ' ';
 	const char *why = NULL, *boundary = NULL;
 	int rc;
 

@@ -28,8 +28,9 @@
  * end of the first delimiter).
  *
  * Limits: PN_MP_MAX_BOUNDARY, PN_MP_MAX_HEADER_BYTES (one part's header
- *   block), PN_MP_MAX_PARTS, PN_MP_MAX_FILENAME (lib/pn_limits.h);
- *   PN_MP_MAX_PREAMBLE (here).  Field values are not limited here: the
+ *   block, its empty line included), PN_MP_MAX_PARTS, PN_MP_MAX_FILENAME
+ *   (lib/pn_limits.h); PN_MP_MAX_PREAMBLE, PN_MP_MAX_CONTENT_TYPE
+ *   (here).  Field values are not limited here: the
  *   caller's on_part_data caps them (PN_MP_MAX_FIELD_VALUE).
  * Errors: PN_EFORMAT for malformed input (bad Content-Type, garbage after
  *   a boundary, a part without Content-Disposition form-data and name,
@@ -50,8 +51,11 @@
 
 #include "pn_limits.h"
 
-/* Bytes skipped before the first delimiter before the body is garbage. */
+/* Bytes before the first part's headers (preamble, first delimiter line). */
 #define PN_MP_MAX_PREAMBLE      65536
+
+/* The request's Content-Type header value, parsed on the stack. */
+#define PN_MP_MAX_CONTENT_TYPE  511
 
 /* "\r\n--" + boundary */
 #define PN_MP_DELIM_MAX         (4 + PN_MP_MAX_BOUNDARY)
@@ -87,7 +91,7 @@ struct pn_mp {
 	size_t match;              /* delimiter bytes matched at the chunk's end */
 	size_t doff;               /* 0: delimiter "\r\n--B"; 1: "\n--B" */
 	size_t dlen;               /* length of delim */
-	size_t skipped;            /* preamble bytes seen */
+	size_t skipped;            /* bytes before the first part's headers */
 	size_t hdr_len;            /* bytes in hdr */
 	size_t line_start;         /* offset in hdr of the current header line */
 	char delim[PN_MP_DELIM_MAX + 1];     /* "\r\n--" boundary */
@@ -101,8 +105,8 @@ struct pn_mp {
  * extracts the boundary (quoted or not; 1..PN_MP_MAX_BOUNDARY characters
  * of RFC 2046 §5.1.1 bchars, not ending in a space).  Set the callbacks
  * and ctx afterwards.  Returns PN_OK, or PN_EFORMAT (with mp->error) when
- * content_type is NULL, not multipart/form-data, or has no valid
- * boundary.
+ * content_type is NULL, longer than PN_MP_MAX_CONTENT_TYPE, not
+ * multipart/form-data, or has no valid boundary.
  */
 int pn_mp_init(struct pn_mp *mp, const char *content_type);
 

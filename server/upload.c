@@ -11,8 +11,11 @@
  * Limits: [limits] max_upload bytes of sample (413 past it), one `file`
  * part, text fields up to PN_MP_MAX_FIELD_VALUE.
  * Errors: 400 BadRequestError for malformed multipart, a missing `file`
- * part or an empty body; 413 for oversized; 503 TransientError when the
- * disk or the store fails (nothing is half-stored).
+ * part or an empty body; 413 for oversized (at once when Content-Length
+ * says so; otherwise after the rest of the body has been read and dropped,
+ * because libmicrohttpd cannot answer in the middle of a request body);
+ * 503 TransientError when the disk or the store fails (nothing is
+ * half-stored).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -20,6 +23,7 @@
 #include "blob.h"
 #include "hash.h"
 #include "multipart.h"
+#include "utf8.h"
 #include "pn_limits.h"
 
 #include <errno.h>
@@ -35,7 +39,7 @@ struct pn_upload {
 	int in_file;             /* current part is the file */
 	int have_file;
 	int in_password;
-	char filename[PN_MP_MAX_FILENAME + 1];
+	char *filename;          /* base name, valid UTF-8, or NULL */
 	char password[PN_MP_MAX_FIELD_VALUE + 1];
 	size_t password_len;
 	int status;              /* error to answer with, 0 = fine */
@@ -72,7 +76,9 @@ on_part_begin(void *ctx, const struct pn_mp_part *part)
 			const char *bs = strrchr(part->filename, '\\');
 			if (bs && (!base || bs > base))
 				base = bs;
-			pn_strlcpy(u->filename, base ? base + 1 : part->filename, sizeof(u->filename));
+			const char *name = base ? base + 1 : part->filename;
+			free(u->filename);
+			u->filename = *name ? pn_utf8_clean(name, strlen(name)) : NULL;
 		}
 	} else if (part->name && strcmp(part->name, "password") == 0) {
 		u->in_password = 1;
@@ -136,6 +142,7 @@ pn_upload_free(struct pn_upload *u)
 		unlink(u->tmp);
 	}
 	pn_hash_release(&u->hash);
+	free(u->filename);
 	free(u);
 }
 
@@ -206,8 +213,6 @@ pn_upload_feed(struct pn_req *r, const char *data, size_t len)
 	u->body_bytes += len;
 	if (pn_mp_feed(&u->mp, data, len) != PN_OK) {
 		fail(u, 400, "BadRequestError", u->mp.error ? u->mp.error : "malformed multipart body");
-		if (u->status == 413)
-			pn_resp_error(r, 413, u->code, "%s", u->msg);
 		return PN_EFORMAT;
 	}
 	return PN_OK;
@@ -257,7 +262,7 @@ pn_upload_end(struct pn_req *r)
 	sub.sha1 = h.sha1;
 	sub.md5 = h.md5;
 	sub.size = u->size;
-	sub.name = u->filename[0] ? u->filename : NULL;
+	sub.name = u->filename;
 	sub.user = r->user.id;
 	sub.interface = "api";
 	sub.date = pn_now();

@@ -140,7 +140,11 @@ int pn_store_open_sqlite(const char *datadir, int synchronous_full, struct pn_st
  * "analyses" and "submissions" are derived from their tables; the rest are
  * edges filled by analysis (bundled_files, contacted_domains, ...).
  */
-extern const char *const pn_file_relationships[];
+struct pn_relationship {
+	const char *name;
+	const char *description;
+};
+extern const struct pn_relationship pn_file_relationships[];  /* ends with a NULL name */
 int pn_file_relationship_known(const char *rel);
 
 #define pn_store_close(s) ((s)->ops->close(s))

@@ -97,7 +97,7 @@ static const char *const sql_text[Q__COUNT] = {
 	[Q_ANALYSES_LIST] = "SELECT 'analysis', id, NULL, rowid FROM analyses WHERE item_type = ?1 AND item_id = ?2"
 	                    " AND rowid > ?4 AND ?3 = ?3 ORDER BY rowid LIMIT ?5",
 	[Q_ANALYSES_COUNT] = "SELECT count(*) FROM analyses WHERE item_type = ?1 AND item_id = ?2 AND ?3 = ?3",
-	[Q_SUBS_LIST] = "SELECT 'submission', 'f-' || sha256 || '-' || date, json_object('date', date,"
+	[Q_SUBS_LIST] = "SELECT 'submission', 'f-' || sha256 || '-' || date || '-' || id, json_object('date', date,"
 	                " 'interface', interface, 'name', name), id FROM submissions WHERE ?1 = 'file'"
 	                " AND sha256 = ?2 AND id > ?4 AND ?3 = ?3 ORDER BY id LIMIT ?5",
 	[Q_SUBS_COUNT] = "SELECT count(*) FROM submissions WHERE ?1 = 'file' AND sha256 = ?2 AND ?3 = ?3",
@@ -1030,25 +1030,4 @@ pn_store_open_sqlite(const char *datadir, int sync_full, struct pn_store **out)
 	}
 	*out = &s->base;
 	return PN_OK;
-}
-
-/* ------------------------------------------------------ relationship names */
-
-const char *const pn_file_relationships[] = {
-	"analyses", "behaviours", "bundled_files", "comments", "compressed_parents",
-	"contacted_domains", "contacted_ips", "contacted_urls", "dropped_files",
-	"embedded_domains", "embedded_ips", "embedded_urls", "execution_parents",
-	"itw_domains", "itw_ips", "itw_urls", "overlay_parents", "pe_resource_children",
-	"pe_resource_parents", "similar_files", "submissions", "votes", NULL
-};
-
-int
-pn_file_relationship_known(const char *rel)
-{
-	size_t i;
-
-	for (i = 0; pn_file_relationships[i]; i++)
-		if (strcmp(pn_file_relationships[i], rel) == 0)
-			return 1;
-	return 0;
 }

@@ -82,5 +82,5 @@ for t in $want; do
 	dir="corpus/$t"
 	mkdir -p "$dir"
 	"seeds_$t"
-	echo "make-seeds: $(ls "$dir" | wc -l) files in tests/fuzz/$dir"
+	echo "make-seeds: $(find "$dir" -type f | wc -l) files in tests/fuzz/$dir"
 done

@@ -739,13 +739,16 @@ test_tlsh_ratio_arith(void)
 	uint32_t cases[2][2] = { { 0, 0 }, { 50000000u, 60000000u } };
 	int bad = 0;
 
-	/* Find q1 <= q3 where float and integer percentages differ mod 16. */
-	for (uint32_t q3 = 400000; q3 < 500000 && cases[0][1] == 0; q3++) {
-		uint32_t q1 = (uint32_t)((uint64_t)q3 * 37 / 100);
-		for (uint32_t d = 0; d < 50; d++) {
-			uint32_t pct = (q1 + d) * 100u;
-			if ((uint32_t)((float)pct / (float)q3) % 16 != pct / q3 % 16) {
-				cases[0][0] = q1 + d;
+	/*
+	 * Find q1 <= q3 where the two differ mod 16: q1 * 100 a little under
+	 * k * q3, so the single-precision quotient rounds up to k.
+	 */
+	for (uint32_t q3 = 300000; q3 < 400000 && cases[0][1] == 0; q3++) {
+		for (uint32_t k = 64; k < 100; k++) {
+			uint32_t r = k * q3 % 100, pct = k * q3 - r;
+			if (r != 0 &&
+			    (uint32_t)((float)pct / (float)q3) % 16 != pct / q3 % 16) {
+				cases[0][0] = pct / 100;
 				cases[0][1] = q3;
 				break;
 			}
@@ -1063,6 +1066,39 @@ test_api(void)
 	    "sha256 alone");
 	is_str(out.tlsh, "", "no TLSH for 3 bytes, and no error");
 
+	/* An announced size changes no result; a wrong one is refused. */
+	fill_random(p, sizeof(p));
+	{
+		struct pn_hashes want;
+		pn_hash_buf(p, sizeof(p), PN_HASH_ALL, &want);
+		pn_hash_init(&h, PN_HASH_ALL);
+		is_int(pn_hash_set_size(&h, sizeof(p)), PN_OK, "set_size");
+		is_int(pn_hash_set_size(&h, sizeof(p)), PN_EINVAL, "set_size twice");
+		update_chunked(&h, p, sizeof(p));
+		rc = pn_hash_final(&h, &out);
+		pn_hash_release(&h);
+		ok(rc == PN_OK && memcmp(&out, &want, sizeof(out)) == 0,
+		    "announced size: same digests");
+		pn_log_set_level(PN_LOG_ERROR);    /* the warnings are expected */
+		for (int delta = -1; delta <= 1; delta += 2) {
+			int urc;
+			pn_hash_init(&h, PN_HASH_ALL);
+			pn_hash_set_size(&h, sizeof(p) + (size_t)(ssize_t)delta);
+			urc = pn_hash_update(&h, p, sizeof(p));
+			rc = pn_hash_final(&h, &out);
+			pn_hash_release(&h);
+			ok(urc == (delta < 0 ? PN_EINVAL : PN_OK) && rc == PN_EINVAL &&
+			    out.md5[0] == '\0' && out.ssdeep[0] == '\0',
+			    "%s bytes than announced: PN_EINVAL, no digests",
+			    delta < 0 ? "more" : "fewer");
+		}
+		pn_log_set_level(PN_LOG_INFO);
+		pn_hash_init(&h, PN_HASH_MD5);
+		pn_hash_update(&h, p, 1);
+		is_int(pn_hash_set_size(&h, 10), PN_EINVAL, "set_size after update");
+		pn_hash_release(&h);
+	}
+
 	/* pn_hash_fd from the current offset, and its failures. */
 	fill_random(p, sizeof(p));
 	fd = mkstemp(path);
@@ -1088,11 +1124,89 @@ test_api(void)
 	is_int(pn_hash_fd(0, 0, &out), PN_EINVAL, "pn_hash_fd with no flags");
 }
 
+/* ------------------------------------------------------------------ */
+/* speed (PN_TEST_HASH_BENCH=<MiB>, outside the normal run)            */
+
+static double
+mbps(size_t n, int64_t ms)
+{
+	return ms > 0 ? (double)n / (1 << 20) / ((double)ms / 1000) : 0;
+}
+
+/* Hash p in 64 KiB updates, the size announced if sized; print MB/s. */
+static void
+bench_flags(const char *what, const uint8_t *p, size_t n, unsigned flags,
+    int sized)
+{
+	struct pn_hash_ctx h;
+	struct pn_hashes out;
+	int64_t t0 = pn_mono_ms();
+
+	pn_hash_init(&h, flags);
+	if (sized)
+		pn_hash_set_size(&h, n);
+	for (size_t off = 0; off < n; off += PN_HASH_READ_BLOCK)
+		pn_hash_update(&h, p + off, PN_MIN((size_t)PN_HASH_READ_BLOCK, n - off));
+	pn_hash_final(&h, &out);
+	pn_hash_release(&h);
+	diag("%-30s %8.1f MB/s", what, mbps(n, pn_mono_ms() - t0));
+}
+
+static int
+bench(const char *mib)
+{
+	int64_t v, t0;
+	size_t n;
+	uint8_t *p;
+	char ours[PN_TLSH_BUF_LEN], ref[PN_TLSH_BUF_LEN];
+	void *r;
+
+	if (pn_parse_i64(mib, 1, 4000, &v) != PN_OK) {
+		ok(0, "PN_TEST_HASH_BENCH must be MiB in 1..4000");
+		return done_testing();
+	}
+	n = (size_t)v << 20;
+	p = pn_xmalloc(n);
+	fill_random(p, n);
+	diag("%zu MiB of random data, 64 KiB updates, one core (MB = MiB)", n >> 20);
+	bench_flags("md5", p, n, PN_HASH_MD5, 1);
+	bench_flags("sha1", p, n, PN_HASH_SHA1, 1);
+	bench_flags("sha256", p, n, PN_HASH_SHA256, 1);
+	bench_flags("md5+sha1+sha256 (server)", p, n, PN_HASH_CRYPTO, 1);
+	bench_flags("ssdeep, size unknown", p, n, PN_HASH_SSDEEP, 0);
+	bench_flags("ssdeep, size announced", p, n, PN_HASH_SSDEEP, 1);
+	if (n <= UINT32_MAX) {
+		char fz[FUZZY_MAX_RESULT];
+		t0 = pn_mono_ms();
+		fuzzy_hash_buf(p, (uint32_t)n, fz);
+		diag("%-30s %8.1f MB/s", "ssdeep, fuzzy_hash_buf",
+		    mbps(n, pn_mono_ms() - t0));
+	}
+	bench_flags("tlsh (lib/tlsh.c)", p, n, PN_HASH_TLSH, 1);
+	bench_flags("ssdeep+tlsh (worker)", p, n, PN_HASH_FUZZY, 1);
+	bench_flags("all five", p, n, PN_HASH_ALL, 1);
+	t0 = pn_mono_ms();
+	r = ref_tlsh_new();
+	for (size_t off = 0; off < n; off += PN_HASH_READ_BLOCK)
+		ref_tlsh_update(r, p + off,
+		    (unsigned)PN_MIN((size_t)PN_HASH_READ_BLOCK, n - off));
+	ref_tlsh_final(r, ref, sizeof(ref));
+	ref_tlsh_free(r);
+	diag("%-30s %8.1f MB/s", "tlsh (libtlsh 3.4.4)", mbps(n, pn_mono_ms() - t0));
+	pn_tlsh_buf(p, n, ours);
+	ok(ours[0] && strcmp(ours + 2, ref) == 0, "benchmark TLSH == libtlsh");
+	free(p);
+	return done_testing();
+}
+
 int
 main(void)
 {
 	int64_t t0 = pn_mono_ms();
+	const char *b = getenv("PN_TEST_HASH_BENCH");
 
+	if (b != NULL && b[0] != '\0')
+		return bench(b);
 	set_budget();
 	test_crypto_vectors();
 	test_crypto_tools();

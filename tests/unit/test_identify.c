@@ -26,7 +26,7 @@
 #include <zlib.h>
 
 #define REAL_FILES_MAX    300        /* files taken from /usr/bin */
-#define REAL_READ_MAX     (1u << 20) /* bytes read from each real file */
+#define REAL_READ_MAX     (4u << 20) /* bytes read from each real file */
 #define MUTATIONS         1500       /* random header mutations of the PE */
 #define PE_LEN            0x400      /* size of the in-memory PEs */
 #define PE_LFANEW         0x80
@@ -220,19 +220,48 @@ make_pe(uint8_t *b, int pe64, int dll, int dotnet)
 	return PE_LEN;
 }
 
-/* A 64-byte ELF header (gABI ch. 4), ET_EXEC, x86 or x86-64. */
-static size_t
-make_elf(uint8_t *b, int elf64)
+/* Store v as an n-byte integer in the given byte order. */
+static void
+putn(uint8_t *p, int be, size_t n, uint64_t v)
 {
-	memset(b, 0, 64);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[be ? n - 1 - i : i] = (uint8_t)(v >> (8 * i));
+}
+
+/*
+ * An ELF file (gABI ch. 4, 5): header, and for dyn one PT_DYNAMIC program
+ * header whose segment holds DT_FLAGS_1 (DF_1_PIE when pie) and DT_NULL.
+ * Returns the length (at most 256 bytes).
+ */
+static size_t
+make_elf(uint8_t *b, int elf64, int be, int dyn, int pie)
+{
+	size_t w = elf64 ? 8 : 4, eh = elf64 ? 64 : 52, ph = elf64 ? 56 : 32;
+	size_t dynoff = eh + ph;
+	uint8_t *p = b + eh;
+
+	memset(b, 0, 256);
 	memcpy(b, "\177ELF", 4);
-	b[4] = elf64 ? 2 : 1;                  /* EI_CLASS */
-	b[5] = 1;                              /* EI_DATA: little endian */
-	b[6] = 1;                              /* EI_VERSION */
-	put16(b + 16, 2);                      /* e_type: ET_EXEC */
-	put16(b + 18, elf64 ? 62 : 3);         /* e_machine: x86-64 or i386 */
-	put32(b + 20, 1);                      /* e_version */
-	return 64;
+	b[4] = elf64 ? 2 : 1;                          /* EI_CLASS */
+	b[5] = be ? 2 : 1;                             /* EI_DATA */
+	b[6] = 1;                                      /* EI_VERSION */
+	putn(b + 16, be, 2, dyn ? 3 : 2);              /* e_type: ET_DYN or ET_EXEC */
+	putn(b + 18, be, 2, elf64 ? 62 : 3);           /* e_machine: x86-64 or i386 */
+	putn(b + 20, be, 4, 1);                        /* e_version */
+	if (!dyn)
+		return eh;
+	putn(b + (elf64 ? 32 : 28), be, w, eh);        /* e_phoff */
+	putn(b + (elf64 ? 52 : 40), be, 2, eh);        /* e_ehsize */
+	putn(b + (elf64 ? 54 : 42), be, 2, ph);        /* e_phentsize */
+	putn(b + (elf64 ? 56 : 44), be, 2, 1);         /* e_phnum */
+	putn(p, be, 4, 2);                             /* p_type: PT_DYNAMIC */
+	putn(p + (elf64 ? 8 : 4), be, w, dynoff);      /* p_offset */
+	putn(p + (elf64 ? 32 : 16), be, w, 4 * w);     /* p_filesz: two entries */
+	putn(b + dynoff, be, w, 0x6ffffffb);           /* DT_FLAGS_1 */
+	putn(b + dynoff + w, be, w, pie ? 0x08000001 : 0x1);
+	return dynoff + 4 * w;                         /* DT_NULL entry is zeros */
 }
 
 /* A ZIP with one stored member: local header, data, central directory, EOCD. */
@@ -289,6 +318,24 @@ make_eicar(char *out, size_t outsz)
 	out[0] = '\0';
 	for (i = 0; i < PN_ARRAY_LEN(pieces); i++)
 		snprintf(out + strlen(out), outsz - strlen(out), "%s", pieces[i]);
+}
+
+/*
+ * libmagic on the file itself (it then has a descriptor and reads the
+ * ELF program headers): does it call path a shared library?  The oracle
+ * for type_extension "so"; -1 when libmagic cannot say.
+ */
+static int
+oracle_shared_object(const char *path)
+{
+	static magic_t m;
+	const char *s;
+
+	if (m == NULL && ((m = magic_open(MAGIC_NONE)) == NULL || magic_load(m, NULL) != 0))
+		return -1;
+	if ((s = magic_file(m, path)) == NULL)
+		return -1;
+	return strstr(s, "ELF ") != NULL && strstr(s, "shared object") != NULL;
 }
 
 /* Read at most max bytes of path into a new buffer; NULL on error. */
@@ -518,30 +565,45 @@ test_unix(void)
 		"/lib/x86_64-linux-gnu/libz.so.1",
 	};
 	static const uint8_t macho64[32] = { 0xcf, 0xfa, 0xed, 0xfe, 0x07, 0, 0, 0x01, 0x03, 0, 0, 0, 0x02 };
-	uint8_t elf[64], *buf;
+	uint8_t elf[256], *buf;
 	struct json_object *o;
-	size_t len, i;
+	size_t len, i, n;
 
-	make_elf(elf, 1);
-	o = check_type("ELF64 header", elf, sizeof(elf), NULL, "ELF", "elf", NULL);
+	n = make_elf(elf, 1, 0, 0, 0);
+	o = check_type("ELF64 header", elf, n, NULL, "ELF", "elf", NULL);
 	ok(list_has(o, "tags", "64bits") && list_has(o, "type_tags", "linux"), "ELF64: 64bits, linux");
 	json_object_put(o);
-	make_elf(elf, 0);
-	o = check_type("ELF32 header", elf, sizeof(elf), "x.ps1", "ELF", "elf", NULL);
+	n = make_elf(elf, 0, 0, 0, 0);
+	o = check_type("ELF32 header", elf, n, "x.ps1", "ELF", "elf", NULL);
 	ok(!list_has(o, "tags", "64bits"), "ELF32: no 64bits");
 	json_object_put(o);
+	n = make_elf(elf, 1, 0, 1, 0);
+	json_object_put(check_type("ELF64 shared object", elf, n, NULL, "ELF", "elf", "so"));
+	n = make_elf(elf, 1, 0, 1, 1);
+	json_object_put(check_type("ELF64 PIE", elf, n, NULL, "ELF", "elf", NULL));
+	json_object_put(check_type("ELF64 PIE cut in its dynamic segment", elf, n - 16, NULL,
+	    "ELF", "elf", NULL));
+	json_object_put(check_type("ELF64 PIE without its dynamic segment", elf, 64 + 56, NULL,
+	    "ELF", "elf", "so"));
+	n = make_elf(elf, 0, 1, 1, 0);
+	json_object_put(check_type("ELF32 big-endian shared object", elf, n, NULL, "ELF", "elf", "so"));
+	n = make_elf(elf, 0, 1, 1, 1);
+	json_object_put(check_type("ELF32 big-endian PIE", elf, n, NULL, "ELF", "elf", NULL));
+	n = make_elf(elf, 1, 0, 1, 1);
+	putn(elf + 32, 0, 8, UINT64_MAX - 8);          /* e_phoff near the top */
+	json_object_put(check_type("ELF64 with a wild e_phoff", elf, n, NULL, "ELF", "elf", "so"));
 
 	if ((buf = read_prefix("/bin/true", REAL_READ_MAX, &len)) != NULL && len > 4) {
 		const char *magic;
-		int so;
+		int so = oracle_shared_object("/bin/true");
 
 		o = details(buf, len, NULL);
 		magic = get_str(o, "magic");
-		so = magic != NULL && strstr(magic, "shared object") != NULL;
 		ok(magic != NULL && strncmp(magic, "ELF ", 4) == 0,
 		    "/bin/true: magic from libmagic (%s)", magic);
 		json_object_put(o);
-		o = check_type("/bin/true", buf, len, "true", "ELF", "elf", so ? "so" : NULL);
+		diag("/bin/true: libmagic on the file says %s", so ? "shared object" : "not a shared object");
+		o = check_type("/bin/true", buf, len, "true", "ELF", "elf", so == 1 ? "so" : NULL);
 		is_int(list_has(o, "tags", "64bits"), buf[4] == 2, "/bin/true: 64bits iff ELFCLASS64");
 		json_object_put(o);
 	} else
@@ -565,7 +627,8 @@ test_unix(void)
 static void
 test_documents(void)
 {
-	static const char pdf[] = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+	static const char pdf[] = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+	    "trailer\n<< /Root 1 0 R >>\n%%EOF\n";
 	uint8_t zip[512];
 	size_t n;
 
@@ -583,8 +646,21 @@ test_text(void)
 	static const char html[] = "<!DOCTYPE html>\n<html><head><title>t</title></head>"
 	    "<body><p>hello</p></body></html>\n";
 	static const char plain[] = "just some words\nin two lines\n";
+	static const struct {
+		const char *name, *desc, *tag, *ext;
+	} hints[] = {
+		{ "x.exe", "Text", "text", "txt" },
+		{ "C:\\t\\Run.PS1", "Powershell", "powershell", "ps1" },
+		{ "a.js", "JavaScript", "javascript", "js" },
+		{ "a.vbs", "VBA", "vba", "vbs" },
+		{ "a.bat", "DOS batch file", "batch", "bat" },
+		{ "a.py", "Python", "python", "py" },
+		{ "a.hta", "HTML", "html", "html" },
+		{ "a.", "Text", "text", "txt" },
+	};
 	char eicar[80];
 	struct json_object *o;
+	size_t i;
 
 	json_object_put(check_type("shell script", sh, sizeof(sh) - 1, NULL, "Shell script", "shell", "sh"));
 	json_object_put(check_type("python script", py, sizeof(py) - 1, NULL, "Python", "python", "py"));
@@ -596,19 +672,23 @@ test_text(void)
 	ok(!has_key(o, "tlsh"), "plain text: short input has no tlsh");
 	ok(get_str(o, "ssdeep") != NULL, "plain text: ssdeep present");
 	json_object_put(o);
-	json_object_put(check_type("text named .exe", plain, sizeof(plain) - 1, "x.exe", "Text", "text", "txt"));
-	json_object_put(check_type("text named .ps1", plain, sizeof(plain) - 1, "C:\\t\\Run.PS1", "Powershell", "powershell", "ps1"));
-	json_object_put(check_type("text named .js", plain, sizeof(plain) - 1, "a.js", "JavaScript", "javascript", "js"));
-	json_object_put(check_type("text named .vbs", plain, sizeof(plain) - 1, "a.vbs", "VBA", "vba", "vbs"));
-	json_object_put(check_type("text named .bat", plain, sizeof(plain) - 1, "a.bat", "DOS batch file", "batch", "bat"));
-	json_object_put(check_type("script named .txt", sh, sizeof(sh) - 1, "a.txt", "Shell script", "shell", "sh"));
+	for (i = 0; i < PN_ARRAY_LEN(hints); i++) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "text named %s", hints[i].name);
+		json_object_put(check_type(what, plain, sizeof(plain) - 1, hints[i].name,
+		    hints[i].desc, hints[i].tag, hints[i].ext));
+	}
+	json_object_put(check_type("script named .txt", sh, sizeof(sh) - 1, "a.txt",
+	    "Shell script", "shell", "sh"));
 
 	make_eicar(eicar, sizeof(eicar));
 	is_int(strlen(eicar), 68, "EICAR line assembled");
 	o = check_type("EICAR line", eicar, strlen(eicar), "eicar.com", "Text", "text", "txt");
 	ok(get_str(o, "magic") != NULL, "EICAR line: magic (%s)", get_str(o, "magic"));
 	json_object_put(o);
-	json_object_put(check_type("EICAR line named .ps1", eicar, strlen(eicar), "eicar.ps1", "Powershell", "powershell", "ps1"));
+	json_object_put(check_type("EICAR line named .ps1", eicar, strlen(eicar), "eicar.ps1",
+	    "Powershell", "powershell", "ps1"));
 }
 
 static void
@@ -651,12 +731,14 @@ test_without_libmagic(void)
 	o = check_type("PE without libmagic", pe, n, NULL, "Win32 EXE", "peexe", "exe");
 	ok(!has_key(o, "magic") && !has_key(o, "mime_type"), "no magic, no mime_type");
 	json_object_put(o);
-	json_object_put(check_type("text without libmagic", plain, sizeof(plain) - 1, "x.ps1", NULL, NULL, NULL));
+	json_object_put(check_type("text without libmagic", plain, sizeof(plain) - 1, "x.ps1",
+	    NULL, NULL, NULL));
 	unsetenv("MAGIC");
 	is_int(pn_identify_init(), PN_OK, "init succeeds again");
 	pn_identify_cleanup();
 	pn_identify_cleanup();
-	json_object_put(check_type("lazy init after cleanup", plain, sizeof(plain) - 1, NULL, "Text", "text", "txt"));
+	json_object_put(check_type("lazy init after cleanup", plain, sizeof(plain) - 1, NULL,
+	    "Text", "text", "txt"));
 }
 
 /* Every regular file of dir (at most max), checked for validity. */
@@ -665,7 +747,7 @@ scan_dir(const char *dir, size_t max)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	size_t files = 0, bad = 0, elf = 0, pe = 0;
+	size_t files = 0, bad = 0, elf = 0, pe = 0, shared = 0;
 
 	if (d == NULL) {
 		diag("skip %s: %s", dir, strerror(errno));
@@ -691,11 +773,20 @@ scan_dir(const char *dir, size_t max)
 		if (o == NULL)
 			bad++;
 		else if (len > 4 && memcmp(buf, "\177ELF", 4) == 0 && (buf[4] == 1 || buf[4] == 2)) {
+			const char *ext = get_str(o, "type_extension");
+			int so = oracle_shared_object(path);
+
 			elf++;
 			if (tag == NULL || strcmp(tag, "elf") != 0) {
 				diag("%s: ELF but type_tag %s", path, tag ? tag : "(none)");
 				bad++;
+			} else if (so >= 0 && len == (size_t)st.st_size &&
+			    so != (ext != NULL && strcmp(ext, "so") == 0)) {
+				diag("%s: libmagic says %sshared object, type_extension %s", path,
+				    so ? "" : "not a ", ext ? ext : "(none)");
+				bad++;
 			}
+			shared += so == 1;
 		} else if (magic != NULL && strncmp(magic, "PE32", 4) == 0) {
 			pe++;
 			if (tag == NULL || (strcmp(tag, "peexe") != 0 && strcmp(tag, "pedll") != 0)) {
@@ -707,7 +798,7 @@ scan_dir(const char *dir, size_t max)
 		free(buf);
 	}
 	closedir(d);
-	diag("%s: %zu files, %zu ELF, %zu PE", dir, files, elf, pe);
+	diag("%s: %zu files, %zu ELF (%zu shared objects), %zu PE", dir, files, elf, shared, pe);
 	is_int(bad, 0, "%s: %zu real files give JSON objects, ELF/PE agree", dir, files);
 }
 
@@ -727,6 +818,8 @@ main(void)
 	test_without_libmagic();
 	scan_dir("/usr/share/clamav-testfiles", 1000);
 	scan_dir("/usr/bin", REAL_FILES_MAX);
+	scan_dir(access("/usr/lib/x86_64-linux-gnu", R_OK) == 0 ? "/usr/lib/x86_64-linux-gnu" :
+	    "/usr/lib", REAL_FILES_MAX);
 	pn_identify_cleanup();
 	return done_testing();
 }

@@ -362,6 +362,14 @@ test_init(void)
 		    "  with a message (%s)", mp.error ? mp.error : "none");
 	}
 	is_int(pn_mp_init(&mp, NULL), PN_EFORMAT, "init rejects NULL");
+	{
+		char longct[700];
+
+		memset(longct, ' ', sizeof(longct) - 1);
+		longct[sizeof(longct) - 1] = '\0';
+		memcpy(longct, "multipart/form-data; boundary=abc;", 34);
+		is_int(pn_mp_init(&mp, longct), PN_EFORMAT, "init rejects a 699-byte Content-Type");
+	}
 	is_int(pn_mp_feed(&mp, "x", 1), PN_EFORMAT, "feed after failed init keeps the error");
 
 	memset(big, 'b', sizeof(big));
@@ -604,6 +612,10 @@ test_rejects(void)
 		  "v\r\n--" BND "--", PN_EFORMAT },
 		{ "two names", "--" BND "\r\nContent-Disposition: form-data; name=a; name=b\r\n\r\n"
 		  "v\r\n--" BND "--", PN_EFORMAT },
+		{ "two filenames", "--" BND "\r\nContent-Disposition: form-data; name=a; "
+		  "filename=x; filename=y\r\n\r\nv\r\n--" BND "--", PN_EFORMAT },
+		{ "two Content-Type", "--" BND "\r\nContent-Disposition: form-data; name=a\r\n"
+		  "Content-Type: a/b\r\nContent-Type: c/d\r\n\r\nv\r\n--" BND "--", PN_EFORMAT },
 		{ "two Content-Disposition", "--" BND "\r\nContent-Disposition: form-data; name=a\r\n"
 		  "Content-Disposition: form-data; name=b\r\n\r\nv\r\n--" BND "--", PN_EFORMAT },
 		{ "unterminated quote", "--" BND "\r\nContent-Disposition: form-data; name=\"a\r\n"
