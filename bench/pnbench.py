@@ -114,6 +114,16 @@ def cmd_port(_args):
     s.close()
 
 
+def alive(pid):
+    """Running, not a zombie waiting for the shell to reap it."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            st = f.read()
+    except OSError:
+        return False
+    return st[st.rindex(")") + 2] != "Z"
+
+
 def cmd_wait_ready(args):
     log, pid, secs = args[0], int(args[1]), float(args[2])
     end = time.monotonic() + secs
@@ -124,7 +134,7 @@ def cmd_wait_ready(args):
                     return
         except FileNotFoundError:
             pass
-        if not os.path.exists("/proc/%d" % pid):
+        if not alive(pid):
             die("process %d exited before it was ready (see %s)" % (pid, log))
         time.sleep(0.05)
     die("not ready after %.0f s (see %s)" % (secs, log))

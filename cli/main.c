@@ -194,22 +194,29 @@ cmd_serve(int argc, char **argv)
 			    "  --workers N          analysis worker processes (default 2)\n%s"
 			    "\nconfiguration options (--set or the INI file):\n", common_help);
 			pn_conf_print_options(stdout);
+			common_free(&c);
 			return 0;
-		default: return 2;
+		default:
+			common_free(&c);
+			return 2;
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "panoptes serve: unexpected argument \"%s\"\n", argv[optind]);
+		common_free(&c);
 		return 2;
 	}
-	if ((rc = common_finish(&c)) != 0)
+	if ((rc = common_finish(&c)) != 0) {
+		common_free(&c);
 		return rc;
+	}
 	if (listen)
 		pn_conf_put(c.conf, "server.listen", listen);
 	if (workers) {
 		int64_t w;
 		if (pn_parse_i64(workers, 0, 64, &w) != PN_OK) {
 			fprintf(stderr, "panoptes serve: --workers takes 0..64\n");
+			common_free(&c);
 			return 2;
 		}
 		pn_conf_put(c.conf, "worker.count", workers);
@@ -259,8 +266,10 @@ cmd_worker(int argc, char **argv)
 			continue;
 		switch (opt) {
 		case OPT_NOTIFY:
-			if (pn_parse_i64(optarg, 0, 1024, &fd) != PN_OK)
+			if (pn_parse_i64(optarg, 0, 1024, &fd) != PN_OK) {
+				common_free(&c);
 				return 2;
+			}
 			break;
 		case 'h':
 			printf("usage: panoptes worker [--data DIR] [--config FILE] [--set K=V]...\n"
@@ -268,12 +277,17 @@ cmd_worker(int argc, char **argv)
 			    "Claim queued analyses from the store in DIR and run them.  `serve`\n"
 			    "starts these itself; run more by hand to add capacity on this host.\n\n"
 			    "options:\n  --notify-fd FD       wake-up pipe from serve\n%s", common_help);
+			common_free(&c);
 			return 0;
-		default: return 2;
+		default:
+			common_free(&c);
+			return 2;
 		}
 	}
-	if ((rc = common_finish(&c)) != 0)
+	if ((rc = common_finish(&c)) != 0) {
+		common_free(&c);
 		return rc;
+	}
 	rc = pn_worker_main(c.conf, c.datadir, (int)fd);
 	common_free(&c);
 	return rc;
@@ -307,20 +321,27 @@ cmd_user(int argc, char **argv)
 			    "stored hashed and cannot be shown again.\n\noptions:\n"
 			    "  --admin              administrator (may also download samples)\n"
 			    "  --download           may download samples\n%s", common_help);
+			common_free(&c);
 			return 0;
-		default: return 2;
+		default:
+			common_free(&c);
+			return 2;
 		}
 	}
 	if (argc - optind != 2 || strcmp(argv[optind], "add") != 0) {
 		fprintf(stderr, "usage: panoptes user add NAME [--admin] [--download] [--data DIR]\n");
+		common_free(&c);
 		return 2;
 	}
 	if (strlen(argv[optind + 1]) == 0 || strlen(argv[optind + 1]) >= 64) {
 		fprintf(stderr, "panoptes user: NAME must have 1 to 63 characters\n");
+		common_free(&c);
 		return 2;
 	}
-	if ((rc = common_finish(&c)) != 0)
+	if ((rc = common_finish(&c)) != 0) {
+		common_free(&c);
 		return rc;
+	}
 	rc = pn_store_open_sqlite(c.datadir, 1, &st);
 	if (rc != PN_OK) {
 		fprintf(stderr, "panoptes user: cannot open the store in %s: %s\n", c.datadir,

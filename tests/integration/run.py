@@ -21,6 +21,7 @@ import argparse
 import glob
 import importlib
 import os
+import signal
 import sys
 import time
 
@@ -29,6 +30,14 @@ sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 
 import lib  # noqa: E402
+
+
+class Interrupted(BaseException):
+    """SIGTERM/SIGHUP/SIGINT: stop, clean up the servers, report."""
+
+
+def on_signal(signum, frame):
+    raise Interrupted(signum)
 
 
 def test_functions(mod):
@@ -89,6 +98,8 @@ def main():
     t = lib.Tap(sys.stdout)
     t.diag("binary %s%s; logs in %s" % (ctx.bin, " (sanitizers)" if ctx.sanitized else "",
                                           ctx.logdir))
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, on_signal)
     start = time.monotonic()
     try:
         for name, fn in plan:
@@ -96,8 +107,9 @@ def main():
         if ctx._shared is not None and ctx._shared.alive():
             rc = ctx._shared.stop()
             t.eq(rc, 0, "shared server stops cleanly on SIGTERM (exit status 0)")
-    except KeyboardInterrupt:
-        t.ok(False, "interrupted")
+    except (KeyboardInterrupt, Interrupted) as e:
+        t.ok(False, "the run was interrupted (%s)" % (
+            "signal %s" % e.args[0] if isinstance(e, Interrupted) else "SIGINT"))
     finally:
         kept = ctx.cleanup()
     reports = ctx.sanitizer_reports()
