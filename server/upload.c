@@ -146,26 +146,26 @@ pn_upload_free(struct pn_upload *u)
 	free(u);
 }
 
-/* A token in the path authenticates the upload URL; it is single-use. */
+/*
+ * A token in the path authenticates the upload URL; it is single-use.  A
+ * key, when sent, is checked first, so a wrong key does not burn the URL.
+ */
 static int
 upload_url_auth(struct pn_req *r)
 {
 	const char *key = pn_req_header(r, "x-apikey");
 	char user[64];
 
+	if (key && *key && pn_store_user_by_key(r->store, key, &r->user) != PN_OK) {
+		pn_resp_error(r, 401, "WrongCredentialsError", "Wrong API key");
+		return PN_EPERM;
+	}
 	if (pn_store_upload_token_take(r->store, r->segs[2], user) != PN_OK) {
 		pn_resp_notfound(r, "upload URL is unknown, used or expired");
 		return PN_EPERM;
 	}
-	/* A key, when sent, must be valid too (and match). */
-	if (key && *key) {
-		if (pn_store_user_by_key(r->store, key, &r->user) != PN_OK) {
-			pn_resp_error(r, 401, "WrongCredentialsError", "Wrong API key");
-			return PN_EPERM;
-		}
-	} else {
+	if (!(key && *key))
 		pn_strlcpy(r->user.id, user, sizeof(r->user.id));
-	}
 	return PN_OK;
 }
 

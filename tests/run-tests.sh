@@ -14,6 +14,10 @@ cd "$TOP" || exit 2
 PY=/usr/bin/python3
 LOGDIR="$BUILD/test-logs"
 mkdir -p "$LOGDIR"
+# One run per build directory at a time: runs share the logs and ports.
+if [ -z "${PN_TESTS_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
+	PN_TESTS_LOCKED=1 exec flock "$BUILD/.tests.lock" "$0" "$@"
+fi
 
 pass=0
 fail=0

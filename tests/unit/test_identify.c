@@ -1,5 +1,5 @@
 /*
- * test_identify.c - unit tests for analysis/identify.c.
+ * test_identify.c - unit tests for parsers/identify.c.
  *
  * Every input is made at run time: PE32/PE32+ EXEs, a DLL and a .NET EXE
  * built in memory, ELF32/ELF64 and Mach-O headers, /bin/true, a PDF
@@ -14,7 +14,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "tap.h"
-#include "../../analysis/identify.c"
+#include "../../parsers/identify.c"
 
 #include <dirent.h>
 #include <errno.h>

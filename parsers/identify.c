@@ -42,6 +42,7 @@
 #include "rd.h"
 #include "hash.h"
 #include "identify.h"
+#include "parser.h"
 
 #include <fnmatch.h>
 #include <string.h>
@@ -730,6 +731,7 @@ pn_identify_details(const uint8_t *data, size_t size, const char *name_hint)
 	o = jcheck(json_object_new_object());
 	add_type(o, &id);
 	add_fuzzy_hashes(o, data, size);
+	pn_parsers_run(data, size, &id, name_hint, o);
 	text = json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (text == NULL)

@@ -1,0 +1,68 @@
+/*
+ * parser.h - the interface of the static-analysis parsers (PE, ELF,
+ * Mach-O, PDF, Office, scripts, strings/IOCs, ...) and their registry.
+ *
+ * Every parser is one file in parsers/ exposing one `struct pn_parser`:
+ * bid() says whether it applies to a file (0 = no; several parsers may
+ * apply, e.g. "pe" and "strings"), parse() adds VirusTotal-named
+ * attributes (pe_info, elf_info, pdf_info, ...) to p->attrs, tags to
+ * p->tags and human-readable notes to p->notes.  parse() runs in the
+ * confined identification child of a worker, never in the server.
+ *
+ * Rules for parsers (docs/internals/parsers.md):
+ *  - read input only through lib/rd.h (or checks that cannot overflow);
+ *  - cap every count and length with a named limit in the parser's header
+ *    or lib/pn_limits.h;
+ *  - on malformed input, keep what was parsed, add a note, and return
+ *    PN_EFORMAT: partial details, never a failed analysis;
+ *  - no global state; allocation through json-c or pn_x*.
+ *
+ * Ownership: p->attrs, p->tags and p->notes belong to the caller; a parser
+ * adds to them (json_object_object_add / json_object_array_add take
+ * ownership of the value added).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef PN_PARSER_H
+#define PN_PARSER_H
+
+#include "pn.h"
+#include "identify.h"
+
+struct json_object;
+
+struct pn_parse {
+	const uint8_t *data;          /* the whole file, read-only */
+	size_t size;
+	const struct pn_ident *ident; /* what identification found */
+	const char *name;             /* a submitted name, or NULL */
+	struct json_object *attrs;    /* object: attributes to add */
+	struct json_object *tags;     /* array of strings: tags to add (deduplicated later) */
+	struct json_object *notes;    /* array of strings: what could not be parsed and why */
+};
+
+struct pn_parser {
+	const char *name;
+	/* > 0 when the parser applies to this file. */
+	int (*bid)(const uint8_t *data, size_t size, const struct pn_ident *ident);
+	/* PN_OK, PN_EFORMAT (partial), PN_ELIMIT (a limit cut it short). */
+	int (*parse)(struct pn_parse *p);
+};
+
+/* The registry (parsers/parsers.c), NULL-terminated. */
+extern const struct pn_parser *const pn_parsers[];
+
+/*
+ * Run every parser that bids on the file; their attributes, tags and notes
+ * are merged into attrs ("tags" and "analysis_notes" arrays are appended).
+ */
+void pn_parsers_run(const uint8_t *data, size_t size, const struct pn_ident *ident,
+    const char *name, struct json_object *attrs);
+
+/* Helpers for parsers. */
+void pn_parse_tag(struct pn_parse *p, const char *tag);
+void pn_parse_note(struct pn_parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Shannon entropy of bytes, in bits per byte (0..8). */
+double pn_entropy(const uint8_t *data, size_t size);
+
+#endif

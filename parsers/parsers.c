@@ -1,0 +1,115 @@
+/*
+ * parsers.c - the parser registry and the loop that runs them (see
+ * parser.h).  Adding a parser is one line in pn_parsers[].
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "parser.h"
+
+#include <json-c/json.h>
+#include <math.h>
+
+const struct pn_parser *const pn_parsers[] = {
+	NULL
+};
+
+void
+pn_parse_tag(struct pn_parse *p, const char *tag)
+{
+	size_t i, n = json_object_array_length(p->tags);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(json_object_get_string(json_object_array_get_idx(p->tags, i)), tag) == 0)
+			return;
+	json_object_array_add(p->tags, json_object_new_string(tag));
+}
+
+void
+pn_parse_note(struct pn_parse *p, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_object_array_add(p->notes, json_object_new_string(msg));
+}
+
+double
+pn_entropy(const uint8_t *data, size_t size)
+{
+	size_t counts[256] = { 0 }, i;
+	double h = 0;
+
+	if (size == 0)
+		return 0;
+	for (i = 0; i < size; i++)
+		counts[data[i]]++;
+	for (i = 0; i < 256; i++) {
+		if (counts[i]) {
+			double q = (double)counts[i] / (double)size;
+			h -= q * log2(q);
+		}
+	}
+	return h;
+}
+
+/* Append the members of array src to array dst (deduplicating strings). */
+static void
+merge_array(struct json_object *attrs, const char *key, struct json_object *src, int dedupe)
+{
+	struct json_object *dst;
+	size_t i, j, n;
+
+	if (json_object_array_length(src) == 0)
+		return;
+	if (!json_object_object_get_ex(attrs, key, &dst) || !json_object_is_type(dst, json_type_array)) {
+		dst = json_object_new_array();
+		json_object_object_add(attrs, key, dst);
+	}
+	n = json_object_array_length(src);
+	for (i = 0; i < n; i++) {
+		struct json_object *v = json_object_array_get_idx(src, i);
+		int dup = 0;
+		if (dedupe) {
+			size_t m = json_object_array_length(dst);
+			for (j = 0; j < m && !dup; j++)
+				dup = strcmp(json_object_get_string(json_object_array_get_idx(dst, j)),
+				    json_object_get_string(v)) == 0;
+		}
+		if (!dup)
+			json_object_array_add(dst, json_object_get(v));
+	}
+}
+
+void
+pn_parsers_run(const uint8_t *data, size_t size, const struct pn_ident *ident,
+    const char *name, struct json_object *attrs)
+{
+	size_t i;
+
+	for (i = 0; pn_parsers[i]; i++) {
+		const struct pn_parser *ps = pn_parsers[i];
+		struct pn_parse p;
+		int rc;
+
+		if (ps->bid(data, size, ident) <= 0)
+			continue;
+		memset(&p, 0, sizeof(p));
+		p.data = data;
+		p.size = size;
+		p.ident = ident;
+		p.name = name;
+		p.attrs = attrs;
+		p.tags = json_object_new_array();
+		p.notes = json_object_new_array();
+		rc = ps->parse(&p);
+		if (rc != PN_OK && json_object_array_length(p.notes) == 0)
+			pn_parse_note(&p, "%s: %s", ps->name, pn_strerror(rc));
+		merge_array(attrs, "tags", p.tags, 1);
+		merge_array(attrs, "analysis_notes", p.notes, 0);
+		json_object_put(p.tags);
+		json_object_put(p.notes);
+	}
+}
