@@ -20,6 +20,7 @@
 #include "identify.h"
 #include "pn_limits.h"
 #include "store.h"
+#include "parser.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -220,7 +221,7 @@ engine_child(void *arg, const struct pn_scan_target *t)
 static void
 engine_verdict(const struct child *c, struct pn_verdict *v)
 {
-	json_object *o, *cat, *res, *meth;
+	json_object *o, *cat, *res, *meth, *det;
 
 	memset(v, 0, sizeof(*v));
 	v->category = PN_CAT_FAILURE;
@@ -240,7 +241,77 @@ engine_verdict(const struct child *c, struct pn_verdict *v)
 		v->result = pn_xstrdup(json_object_get_string(res));
 	if (json_object_object_get_ex(o, "method", &meth) && json_object_is_type(meth, json_type_string))
 		v->method = pn_xstrdup(json_object_get_string(meth));
+	if (json_object_object_get_ex(o, "details", &det) && json_object_is_type(det, json_type_object))
+		v->details = json_object_get(det);
 	json_object_put(o);
+}
+
+/*
+ * Engines' evidence (matched rules and strings, heuristic reasons) goes
+ * into the file's details as "engine_details": {engine name: details}.
+ */
+static char *
+add_engine_details(char *details, const struct pn_engine_outcome *out, size_t n)
+{
+	json_object *o, *ed = NULL;
+	char *res;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (out[i].v.details == NULL)
+			continue;
+		if (ed == NULL)
+			ed = json_object_new_object();
+		json_object_object_add(ed, out[i].engine_name, json_object_get(out[i].v.details));
+	}
+	if (ed == NULL)
+		return details;
+	o = details ? json_tokener_parse(details) : NULL;
+	if (o == NULL || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		o = json_object_new_object();
+	}
+	json_object_object_add(o, "engine_details", ed);
+	res = pn_xstrdup(json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	free(details);
+	return res;
+}
+
+/*
+ * Take the relationships parsers found out of the details and record them
+ * as edges of the file (store/relations.c names them).
+ */
+static char *
+record_edges(struct pn_store *st, const char *sha256, char *details)
+{
+	json_object *o, *edges;
+	char *res;
+	size_t i, n;
+
+	if (details == NULL || (o = json_tokener_parse(details)) == NULL)
+		return details;
+	if (!json_object_object_get_ex(o, PN_DETAILS_EDGES_KEY, &edges)) {
+		json_object_put(o);
+		return details;
+	}
+	n = json_object_is_type(edges, json_type_array) ? json_object_array_length(edges) : 0;
+	for (i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(edges, i), *rel, *type, *id;
+		if (!json_object_object_get_ex(e, "rel", &rel) || !json_object_object_get_ex(e, "type", &type) ||
+		    !json_object_object_get_ex(e, "id", &id) || !pn_file_relationship_known(json_object_get_string(rel)))
+			continue;
+		if (pn_store_edge_add(st, "file", sha256, json_object_get_string(rel),
+		    json_object_get_string(type), json_object_get_string(id), NULL) != PN_OK)
+			log_warnx("job: could not record a %s edge of %s", json_object_get_string(rel), sha256);
+	}
+	json_object_object_del(o, PN_DETAILS_EDGES_KEY);
+	res = pn_xstrdup(json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	free(details);
+	return res;
 }
 
 /* type_tag from the details JSON, for engines that accept only some types. */
@@ -325,6 +396,7 @@ pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd, co
 		pn_buf_release(&ch[i].out);
 	}
 	pn_aggregate(out, engines->n, results, stats);
+	*details = add_engine_details(*details, out, engines->n);
 
 	for (i = 0; i < engines->n; i++)
 		pn_verdict_release(&out[i].v);
@@ -357,6 +429,7 @@ pn_job_run(struct pn_store *st, const struct pn_conf *conf, const char *datadir,
 			log_warnx("job %s: %s", job->analysis_id, pn_strerror(rc));
 			return rc;
 		}
+		details = record_edges(st, job->item_id, details);
 	}
 	rc = pn_store_job_finish(st, job, details, results, stats);
 	log_info("job %s (%s) done in %lld ms: %s", job->analysis_id, job->item_id,

@@ -56,6 +56,18 @@
 #include <clamav.h>
 #include <json.h>
 
+/* Options of this engine (docs/CONFIG.md [clamav]). */
+const struct pn_conf_opt pn_conf_clamav[] = {
+	{ "clamav.enabled", PN_CONF_BOOL, "true", "run the ClamAV engine" },
+	{ "clamav.signatures", PN_CONF_STR, "", "the project's signature directory; default: built-in path" },
+	{ "clamav.database_dir", PN_CONF_STR, "/var/lib/clamav", "operator's official databases (optional)" },
+	{ "clamav.max_filesize", PN_CONF_SIZE, "100M", "largest file ClamAV scans" },
+	{ "clamav.max_scansize", PN_CONF_SIZE, "400M", "most bytes ClamAV reads from one file and its members" },
+	{ "clamav.max_recursion", PN_CONF_INT, "16", "archive nesting depth" },
+	{ "clamav.max_files", PN_CONF_INT, "10000", "members scanned in one container" },
+	{ NULL, PN_CONF_STR, NULL, NULL }
+};
+
 #define PN_CLAMAV_MAX_MATCHES 64            /* names kept from one scan */
 /* Used when clamav.signatures is empty (cli/main.c resolves an absolute one at start-up). */
 #ifndef PN_CLAMAV_SIGS_DEFAULT

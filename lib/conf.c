@@ -1,8 +1,9 @@
 /*
- * conf.c - the table of known options and the INI loader (libinih).
+ * conf.c - the core options and the INI loader (libinih).
  *
- * Each option has a type, a default and a one-line description; docs/CONFIG.md
- * documents the same table in prose.  Values are kept as strings and converted
+ * Each module declares its own table of options (type, default, one-line
+ * description) and lib/conf_tables.c lists the tables; docs/CONFIG.md
+ * documents them in prose.  Values are kept as strings and converted
  * on lookup; pn_conf_check() converts them all once at start-up so a bad
  * value is reported before anything runs.
  *
@@ -15,73 +16,73 @@
 
 #include <errno.h>
 #include <ini.h>
+#include <pthread.h>
 
 #define PN_CONF_MAX_VALUE 4096
 
-enum opt_type { T_STR, T_INT, T_BOOL, T_SIZE };
-
-struct opt {
-	const char *key;
-	enum opt_type type;
-	const char *def;
-	const char *desc;
-};
-
 /* Keep in step with docs/CONFIG.md. */
-static const struct opt opts[] = {
-	{ "server.listen", T_STR, "127.0.0.1:8080", "address and port to serve on (HOST:PORT)" },
-	{ "server.public_url", T_STR, "", "base URL used in every link; default http://LISTEN" },
-	{ "server.threads", T_INT, "2", "HTTP threads" },
-	{ "server.max_connections", T_INT, "1024", "concurrent HTTP connections" },
-	{ "server.connection_timeout", T_INT, "60", "seconds an idle connection is kept" },
-	{ "server.upload_url_ttl", T_INT, "3600", "seconds an upload URL stays valid" },
-	{ "limits.max_upload", T_SIZE, "650M", "largest accepted sample" },
-	{ "store.backend", T_STR, "sqlite", "metadata store: sqlite" },
-	{ "store.synchronous", T_STR, "full", "sqlite synchronous mode: full or normal" },
-	{ "worker.count", T_INT, "2", "analysis worker processes" },
-	{ "worker.job_timeout", T_INT, "300", "seconds before a job's worker is killed" },
-	{ "worker.max_jobs", T_INT, "1000", "jobs a worker handles before it is recycled" },
-	{ "worker.memory_limit", T_SIZE, "2G", "address-space limit of scan children (RLIMIT_AS)" },
-	{ "worker.seccomp", T_BOOL, "true", "confine scan children with a seccomp filter" },
-	{ "engines.timeout", T_INT, "60", "seconds one engine may spend on one file" },
-	{ "clamav.enabled", T_BOOL, "true", "run the ClamAV engine" },
-	{ "clamav.signatures", T_STR, "", "the project's signature directory; default: built-in path" },
-	{ "clamav.database_dir", T_STR, "/var/lib/clamav", "operator's official databases (optional)" },
-	{ "clamav.max_filesize", T_SIZE, "100M", "largest file ClamAV scans" },
-	{ "clamav.max_scansize", T_SIZE, "400M", "most bytes ClamAV reads from one file and its members" },
-	{ "clamav.max_recursion", T_INT, "16", "archive nesting depth" },
-	{ "clamav.max_files", T_INT, "10000", "members scanned in one container" },
-	{ "log.level", T_STR, "info", "debug, info, warn or error" },
+const struct pn_conf_opt pn_conf_core[] = {
+	{ "server.listen", PN_CONF_STR, "127.0.0.1:8080", "address and port to serve on (HOST:PORT)" },
+	{ "server.public_url", PN_CONF_STR, "", "base URL used in every link; default http://LISTEN" },
+	{ "server.threads", PN_CONF_INT, "2", "HTTP threads" },
+	{ "server.max_connections", PN_CONF_INT, "1024", "concurrent HTTP connections" },
+	{ "server.connection_timeout", PN_CONF_INT, "60", "seconds an idle connection is kept" },
+	{ "server.upload_url_ttl", PN_CONF_INT, "3600", "seconds an upload URL stays valid" },
+	{ "limits.max_upload", PN_CONF_SIZE, "650M", "largest accepted sample" },
+	{ "store.backend", PN_CONF_STR, "sqlite", "metadata store: sqlite" },
+	{ "store.synchronous", PN_CONF_STR, "full", "sqlite synchronous mode: full or normal" },
+	{ "worker.count", PN_CONF_INT, "2", "analysis worker processes" },
+	{ "worker.job_timeout", PN_CONF_INT, "300", "seconds before a job's worker is killed" },
+	{ "worker.max_jobs", PN_CONF_INT, "1000", "jobs a worker handles before it is recycled" },
+	{ "worker.memory_limit", PN_CONF_SIZE, "2G", "address-space limit of scan children (RLIMIT_AS)" },
+	{ "worker.seccomp", PN_CONF_BOOL, "true", "confine scan children with a seccomp filter" },
+	{ "engines.timeout", PN_CONF_INT, "60", "seconds one engine may spend on one file" },
+	{ "log.level", PN_CONF_STR, "info", "debug, info, warn or error" },
+	{ NULL, PN_CONF_STR, NULL, NULL }
 };
 
-struct kv {
-	const struct opt *opt;
-	char *value;
-};
+/* Every table of options, flattened once (pn_conf_new). */
+static const struct pn_conf_opt **opts;
+static size_t nopts;
+static pthread_once_t opts_once = PTHREAD_ONCE_INIT;
+
+static void
+flatten(void)
+{
+	size_t t, i, n = 0;
+
+	for (t = 0; pn_conf_tables[t]; t++)
+		for (i = 0; pn_conf_tables[t][i].key; i++)
+			n++;
+	opts = pn_xcalloc(n + 1, sizeof(*opts));
+	for (t = 0; pn_conf_tables[t]; t++)
+		for (i = 0; pn_conf_tables[t][i].key; i++)
+			opts[nopts++] = &pn_conf_tables[t][i];
+}
 
 struct pn_conf {
-	struct kv v[PN_ARRAY_LEN(opts)];
+	char **v;     /* value per option (index as in opts), NULL = default */
 };
 
-static const struct opt *
+static size_t
 find_opt(const char *key)
 {
 	size_t i;
 
-	for (i = 0; i < PN_ARRAY_LEN(opts); i++)
-		if (strcmp(opts[i].key, key) == 0)
-			return &opts[i];
-	return NULL;
+	pthread_once(&opts_once, flatten);
+	for (i = 0; i < nopts; i++)
+		if (strcmp(opts[i]->key, key) == 0)
+			return i;
+	return SIZE_MAX;
 }
 
 struct pn_conf *
 pn_conf_new(void)
 {
 	struct pn_conf *c = pn_xcalloc(1, sizeof(*c));
-	size_t i;
 
-	for (i = 0; i < PN_ARRAY_LEN(opts); i++)
-		c->v[i].opt = &opts[i];
+	pthread_once(&opts_once, flatten);
+	c->v = pn_xcalloc(nopts + 1, sizeof(char *));
 	return c;
 }
 
@@ -92,24 +93,23 @@ pn_conf_free(struct pn_conf *c)
 
 	if (c == NULL)
 		return;
-	for (i = 0; i < PN_ARRAY_LEN(opts); i++)
-		free(c->v[i].value);
+	for (i = 0; i < nopts; i++)
+		free(c->v[i]);
+	free(c->v);
 	free(c);
 }
 
 int
 pn_conf_put(struct pn_conf *c, const char *key, const char *value)
 {
-	const struct opt *o = find_opt(key);
-	size_t i;
+	size_t i = find_opt(key);
 
-	if (o == NULL)
+	if (i == SIZE_MAX)
 		return PN_ENOTFOUND;
 	if (strlen(value) > PN_CONF_MAX_VALUE)
 		return PN_ELIMIT;
-	i = (size_t)(o - opts);
-	free(c->v[i].value);
-	c->v[i].value = pn_xstrdup(value);
+	free(c->v[i]);
+	c->v[i] = pn_xstrdup(value);
 	return PN_OK;
 }
 
@@ -194,13 +194,11 @@ pn_conf_set(struct pn_conf *c, const char *assignment, char *err, size_t errlen)
 const char *
 pn_conf_get(const struct pn_conf *c, const char *key)
 {
-	const struct opt *o = find_opt(key);
-	size_t i;
+	size_t i = find_opt(key);
 
-	if (o == NULL)
-		PN_BUG("pn_conf_get of an option missing from the table");
-	i = (size_t)(o - opts);
-	return c && c->v[i].value ? c->v[i].value : o->def;
+	if (i == SIZE_MAX)
+		PN_BUG("pn_conf_get of an option missing from the tables");
+	return c && c->v[i] ? c->v[i] : opts[i]->def;
 }
 
 static int
@@ -273,22 +271,23 @@ pn_conf_check(const struct pn_conf *c, char *err, size_t errlen)
 {
 	size_t i;
 
-	for (i = 0; i < PN_ARRAY_LEN(opts); i++) {
-		const char *s = pn_conf_get(c, opts[i].key);
+	pthread_once(&opts_once, flatten);
+	for (i = 0; i < nopts; i++) {
+		const char *s = pn_conf_get(c, opts[i]->key);
 		int64_t iv;
 		uint64_t sv;
 		int bv, rc = PN_OK;
 		const char *what = "";
 
-		switch (opts[i].type) {
-		case T_STR: break;
-		case T_INT: rc = pn_parse_i64(s, 0, INT32_MAX, &iv); what = "a non-negative integer"; break;
-		case T_BOOL: rc = parse_bool(s, &bv); what = "true or false"; break;
-		case T_SIZE: rc = parse_size(s, &sv); what = "a size such as 650M"; break;
+		switch (opts[i]->type) {
+		case PN_CONF_STR: break;
+		case PN_CONF_INT: rc = pn_parse_i64(s, 0, INT32_MAX, &iv); what = "a non-negative integer"; break;
+		case PN_CONF_BOOL: rc = parse_bool(s, &bv); what = "true or false"; break;
+		case PN_CONF_SIZE: rc = parse_size(s, &sv); what = "a size such as 650M"; break;
 		}
 		if (rc != PN_OK) {
 			if (err)
-				snprintf(err, errlen, "option %s = \"%s\": expected %s", opts[i].key, s, what);
+				snprintf(err, errlen, "option %s = \"%s\": expected %s", opts[i]->key, s, what);
 			return PN_EINVAL;
 		}
 	}
@@ -300,7 +299,8 @@ pn_conf_print_options(FILE *out)
 {
 	size_t i;
 
-	for (i = 0; i < PN_ARRAY_LEN(opts); i++)
-		fprintf(out, "  %-26s %-16s %s\n", opts[i].key,
-		    *opts[i].def ? opts[i].def : "\"\"", opts[i].desc);
+	pthread_once(&opts_once, flatten);
+	for (i = 0; i < nopts; i++)
+		fprintf(out, "  %-26s %-16s %s\n", opts[i]->key,
+		    *opts[i]->def ? opts[i]->def : "\"\"", opts[i]->desc);
 }

@@ -16,6 +16,20 @@
 
 struct pn_conf;
 
+enum pn_conf_type { PN_CONF_STR, PN_CONF_INT, PN_CONF_BOOL, PN_CONF_SIZE };
+
+/* One known option; a module's table ends with a NULL key. */
+struct pn_conf_opt {
+	const char *key;          /* "section.key" */
+	enum pn_conf_type type;
+	const char *def;          /* default, as text */
+	const char *desc;         /* one line for --help */
+};
+
+/* Every table (lib/conf_tables.c), NULL-terminated; each module owns one. */
+extern const struct pn_conf_opt *const pn_conf_tables[];
+extern const struct pn_conf_opt pn_conf_core[];
+
 struct pn_conf *pn_conf_new(void);
 void pn_conf_free(struct pn_conf *c);
 

@@ -30,6 +30,9 @@
 #define PN_NAMES_MAX                 256    /* distinct names kept per file */
 #define PN_ANALYSIS_RESULT_MAX       (4u << 20) /* one engine result JSON from a child */
 
+/* parsers */
+#define PN_PARSE_MAX_EDGES           1000   /* relationships one file's parsers may add */
+
 /* worker */
 #define PN_JOB_TIMEOUT_DEFAULT_S     300    /* [worker] job_timeout */
 #define PN_ENGINE_TIMEOUT_DEFAULT_S  60     /* [engines] timeout */

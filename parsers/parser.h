@@ -39,6 +39,7 @@ struct pn_parse {
 	struct json_object *attrs;    /* object: attributes to add */
 	struct json_object *tags;     /* array of strings: tags to add (deduplicated later) */
 	struct json_object *notes;    /* array of strings: what could not be parsed and why */
+	struct json_object *edges;    /* array: relationships found (pn_parse_edge) */
 };
 
 struct pn_parser {
@@ -59,8 +60,16 @@ extern const struct pn_parser *const pn_parsers[];
 void pn_parsers_run(const uint8_t *data, size_t size, const struct pn_ident *ident,
     const char *name, struct json_object *attrs);
 
+/*
+ * Edges found by parsers travel in the details JSON under this key; the
+ * worker takes them out and records them as relationships of the file.
+ */
+#define PN_DETAILS_EDGES_KEY "_edges"
+
 /* Helpers for parsers. */
 void pn_parse_tag(struct pn_parse *p, const char *tag);
+/* A relationship of the file: rel "embedded_urls", type "url", id the URL (or domain, IP). */
+void pn_parse_edge(struct pn_parse *p, const char *rel, const char *type, const char *id);
 void pn_parse_note(struct pn_parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Shannon entropy of bytes, in bits per byte (0..8). */
 double pn_entropy(const uint8_t *data, size_t size);

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "parser.h"
+#include "pn_limits.h"
 
 #include <json-c/json.h>
 #include <math.h>
@@ -22,6 +23,27 @@ pn_parse_tag(struct pn_parse *p, const char *tag)
 		if (strcmp(json_object_get_string(json_object_array_get_idx(p->tags, i)), tag) == 0)
 			return;
 	json_object_array_add(p->tags, json_object_new_string(tag));
+}
+
+void
+pn_parse_edge(struct pn_parse *p, const char *rel, const char *type, const char *id)
+{
+	struct json_object *e;
+	size_t i, n = json_object_array_length(p->edges);
+
+	if (n >= PN_PARSE_MAX_EDGES)
+		return;
+	for (i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(p->edges, i), *v;
+		if (json_object_object_get_ex(o, "id", &v) && strcmp(json_object_get_string(v), id) == 0 &&
+		    json_object_object_get_ex(o, "rel", &v) && strcmp(json_object_get_string(v), rel) == 0)
+			return;
+	}
+	e = json_object_new_object();
+	json_object_object_add(e, "rel", json_object_new_string(rel));
+	json_object_object_add(e, "type", json_object_new_string(type));
+	json_object_object_add(e, "id", json_object_new_string(id));
+	json_object_array_add(p->edges, e);
 }
 
 void
@@ -104,12 +126,15 @@ pn_parsers_run(const uint8_t *data, size_t size, const struct pn_ident *ident,
 		p.attrs = attrs;
 		p.tags = json_object_new_array();
 		p.notes = json_object_new_array();
+		p.edges = json_object_new_array();
 		rc = ps->parse(&p);
 		if (rc != PN_OK && json_object_array_length(p.notes) == 0)
 			pn_parse_note(&p, "%s: %s", ps->name, pn_strerror(rc));
 		merge_array(attrs, "tags", p.tags, 1);
 		merge_array(attrs, "analysis_notes", p.notes, 0);
+		merge_array(attrs, PN_DETAILS_EDGES_KEY, p.edges, 0);
 		json_object_put(p.tags);
 		json_object_put(p.notes);
+		json_object_put(p.edges);
 	}
 }

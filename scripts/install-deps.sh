@@ -8,6 +8,8 @@ libmicrohttpd-dev libjson-c-dev libsqlite3-dev libssl-dev zlib1g-dev
 libfuzzy-dev ssdeep libmagic-dev libinih-dev libseccomp-dev
 libclamav-dev clamav clamav-testfiles libyara-dev yara
 libtlsh-dev clang libclang-rt-14-dev
+libarchive-dev libpsl-dev publicsuffix zip unzip
+gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 python3-pefile wine64
 wrk nginx-light"
 
 missing=""

@@ -1,0 +1,16 @@
+/*
+ * conf_tables.c - the list of option tables.  A module with options
+ * defines `const struct pn_conf_opt pn_conf_<module>[]` next to its code
+ * and adds one line here (and a section to docs/CONFIG.md).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "conf.h"
+
+extern const struct pn_conf_opt pn_conf_clamav[];
+
+const struct pn_conf_opt *const pn_conf_tables[] = {
+	pn_conf_core,
+	pn_conf_clamav,
+	NULL
+};
