@@ -7,7 +7,7 @@ CXX      ?= c++
 PKG_CONFIG ?= pkg-config
 
 # Libraries with a .pc file.
-PKGS     := libmicrohttpd json-c sqlite3 libcrypto libmagic libclamav yara inih libseccomp zlib
+PKGS     := libmicrohttpd json-c sqlite3 libcrypto libmagic libclamav yara inih libseccomp zlib libarchive libpsl
 # Libraries without one.
 LIBS_RAW := -lfuzzy -lpthread -lm
 

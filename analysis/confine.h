@@ -18,6 +18,8 @@ struct pn_confine {
 	int cpu_seconds;         /* RLIMIT_CPU */
 	uint64_t file_size;      /* RLIMIT_FSIZE: temporary files an engine may write */
 	int seccomp;             /* install the filter */
+	int allow_net;           /* an external engine talks to a local daemon (clamd, ICAP) */
+	int allow_exec;          /* an external engine runs a command */
 };
 
 int pn_confine_self(const struct pn_confine *c);

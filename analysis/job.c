@@ -20,8 +20,10 @@
 #include "identify.h"
 #include "pn_limits.h"
 #include "store.h"
+#include "hash.h"
 #include "parser.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -190,7 +192,7 @@ children_wait(struct child *c, size_t n)
 static char *
 details_child(void *arg, const struct pn_scan_target *t)
 {
-	return pn_identify_details(t->data, t->size, t->name);
+	return pn_identify_details_ex(t->data, t->size, t->name, arg);
 }
 
 static char *
@@ -331,7 +333,7 @@ details_type_tag(const char *details)
 
 int
 pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd, const char *name,
-    char **details, char **results, char **stats)
+    const struct pn_details_opts *dopts, char **details, char **results, char **stats)
 {
 	struct pn_scan_target t;
 	struct pn_engine_outcome *out;
@@ -339,6 +341,7 @@ pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd, co
 	size_t *idx, nch = 0, i;
 	int timeout = (int)pn_conf_get_int(conf, "engines.timeout");
 	struct pn_confine cf = confinement(conf, timeout);
+	struct pn_details_opts dcopy;
 	struct stat sb;
 	void *map = NULL;
 	char *tag;
@@ -358,7 +361,9 @@ pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd, co
 	}
 
 	/* 1. What is it?  Types decide which engines run. */
-	if (child_start(&det, &cf, timeout, details_child, NULL, &t) == PN_OK) {
+	if (dopts)
+		dcopy = *dopts;
+	if (child_start(&det, &cf, timeout, details_child, dopts ? &dcopy : NULL, &t) == PN_OK) {
 		children_wait(&det, 1);
 		if (det.end == CHILD_OK && det.out.len > 0)
 			*details = pn_buf_steal(&det.out, NULL);
@@ -387,6 +392,8 @@ pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd, co
 			continue;
 		}
 		cf.cpu_seconds = e->timeout_s + 1;
+		cf.allow_net = (e->confine_flags & PN_ENGINE_NEEDS_NET) != 0;
+		cf.allow_exec = (e->confine_flags & PN_ENGINE_NEEDS_EXEC) != 0;
 		if (child_start(&ch[nch], &cf, e->timeout_s, engine_child, e, &t) == PN_OK)
 			idx[nch++] = i;
 	}
@@ -409,6 +416,137 @@ pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd, co
 	return PN_OK;
 }
 
+/* ------------------------------------------------------ contained files */
+
+/* A private directory for the files unpacked from this job's sample. */
+static char *
+children_dir(const char *datadir, const struct pn_job *job)
+{
+	char *dir = pn_xasprintf("%s/tmp/job-%lld-XXXXXX", datadir, (long long)job->id);
+
+	if (mkdtemp(dir) == NULL) {
+		log_warn("job: mkdtemp %s", dir);
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+static void
+remove_dir(const char *dir)
+{
+	DIR *d;
+	struct dirent *de;
+
+	if (dir == NULL || (d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+	rmdir(dir);
+}
+
+static void
+details_opts(const struct pn_conf *conf, const struct pn_job *job, const char *dir,
+    struct pn_details_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->children_dir = dir;
+	o->depth = job->depth;
+	o->max_depth = (int)pn_conf_get_int(conf, "archive.max_depth");
+	o->password = job->password[0] ? job->password : NULL;
+	o->max_members = (unsigned)pn_conf_get_int(conf, "archive.max_members");
+	o->max_member_size = pn_conf_get_size(conf, "archive.max_member_size");
+	o->max_total = pn_conf_get_size(conf, "archive.max_total");
+	o->max_ratio = (unsigned)pn_conf_get_int(conf, "archive.max_ratio");
+}
+
+/* Store one unpacked file as an object of its own and link it to its parent. */
+static int
+store_child(struct pn_store *st, const char *datadir, const struct pn_job *job,
+    const char *rel, const char *name, const char *path)
+{
+	struct pn_file_submission sub;
+	struct pn_hashes h;
+	struct stat sb;
+	char aid[128];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return PN_EIO;
+	if (fstat(fd, &sb) != 0 || pn_hash_fd(fd, PN_HASH_CRYPTO, &h) != PN_OK) {
+		close(fd);
+		return PN_EIO;
+	}
+	if ((rc = pn_blob_commit(datadir, fd, path, h.sha256)) != PN_OK)
+		return rc;
+	memset(&sub, 0, sizeof(sub));
+	sub.sha256 = h.sha256;
+	sub.sha1 = h.sha1;
+	sub.md5 = h.md5;
+	sub.size = (uint64_t)sb.st_size;
+	sub.name = name && *name ? name : NULL;
+	sub.user = "panoptes";
+	sub.interface = "bundled";
+	sub.date = pn_now();
+	sub.depth = job->depth + 1;
+	if ((rc = pn_store_file_submit(st, &sub, aid)) != PN_OK)
+		return rc;
+	{
+		struct pn_buf b = PN_BUF_INIT;
+		pn_buf_puts(&b, "{\"name\":");
+		pn_buf_json_str(&b, name ? name : "", name ? strlen(name) : 0);
+		pn_buf_puts(&b, "}");
+		rc = pn_store_edge_add(st, "file", job->item_id, rel, "file", h.sha256, b.p);
+		if (rc == PN_OK)
+			rc = pn_store_edge_add(st, "file", h.sha256,
+			    strcmp(rel, "bundled_files") == 0 ? "compressed_parents" : "execution_parents",
+			    "file", job->item_id, NULL);
+		pn_buf_release(&b);
+	}
+	return rc;
+}
+
+/* Take the unpacked files out of the details and store each. */
+static char *
+record_children(struct pn_store *st, const char *datadir, const struct pn_job *job, char *details)
+{
+	json_object *o, *kids;
+	size_t i, n, stored = 0;
+	char *res;
+
+	if (details == NULL || (o = json_tokener_parse(details)) == NULL)
+		return details;
+	if (!json_object_object_get_ex(o, PN_DETAILS_CHILDREN_KEY, &kids)) {
+		json_object_put(o);
+		return details;
+	}
+	n = json_object_is_type(kids, json_type_array) ? json_object_array_length(kids) : 0;
+	for (i = 0; i < n; i++) {
+		json_object *k = json_object_array_get_idx(kids, i), *rel, *name, *path;
+		const char *ps;
+		if (!json_object_object_get_ex(k, "rel", &rel) || !json_object_object_get_ex(k, "name", &name) ||
+		    !json_object_object_get_ex(k, "path", &path))
+			continue;
+		ps = json_object_get_string(path);
+		/* Only files inside this job's directory: the child's word is not trusted. */
+		if (strstr(ps, "/../") != NULL || strncmp(ps, datadir, strlen(datadir)) != 0)
+			continue;
+		if (store_child(st, datadir, job, json_object_get_string(rel),
+		    json_object_get_string(name), ps) == PN_OK)
+			stored++;
+	}
+	if (stored)
+		log_info("job %s: %zu contained file(s) stored and queued", job->analysis_id, stored);
+	json_object_object_del(o, PN_DETAILS_CHILDREN_KEY);
+	res = pn_xstrdup(json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	free(details);
+	return res;
+}
+
 int
 pn_job_run(struct pn_store *st, const struct pn_conf *conf, const char *datadir,
     struct pn_engines *engines, const struct pn_job *job)
@@ -423,13 +561,21 @@ pn_job_run(struct pn_store *st, const struct pn_conf *conf, const char *datadir,
 		    job->item_id);
 		pn_aggregate_set_failed(engines, &results, &stats);
 	} else {
-		rc = pn_analyse_fd(conf, engines, fd, NULL, &details, &results, &stats);
+		struct pn_details_opts dopts;
+		char *dir = children_dir(datadir, job);
+		details_opts(conf, job, dir, &dopts);
+		rc = pn_analyse_fd(conf, engines, fd, NULL, &dopts, &details, &results, &stats);
 		close(fd);
+		if (rc == PN_OK) {
+			details = record_edges(st, job->item_id, details);
+			details = record_children(st, datadir, job, details);
+		}
+		remove_dir(dir);
+		free(dir);
 		if (rc != PN_OK) {
 			log_warnx("job %s: %s", job->analysis_id, pn_strerror(rc));
 			return rc;
 		}
-		details = record_edges(st, job->item_id, details);
 	}
 	rc = pn_store_job_finish(st, job, details, results, stats);
 	log_info("job %s (%s) done in %lld ms: %s", job->analysis_id, job->item_id,

@@ -25,7 +25,9 @@ int pn_job_run(struct pn_store *st, const struct pn_conf *conf, const char *data
  * Analyse bytes without a store: details JSON and engine verdicts
  * (used by pn_job_run and, later, `panoptes scan`).  Returns new texts.
  */
+struct pn_details_opts;
 int pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd,
-    const char *name, char **details, char **results, char **stats);
+    const char *name, const struct pn_details_opts *dopts, char **details, char **results,
+    char **stats);
 
 #endif

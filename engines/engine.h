@@ -76,8 +76,19 @@ struct pn_engine {
 	char error[256];           /* last init/reload error, "" when healthy */
 	int timeout_s;             /* per-scan wall-clock limit */
 	uint64_t max_size;         /* larger files get type-unsupported; 0 = no limit */
+	unsigned confine_flags;    /* PN_ENGINE_NEEDS_*: set by init, read by the job */
 	void *priv;                /* the adapter's own state */
 };
+
+/*
+ * What an engine's scan child must be allowed despite the seccomp filter
+ * (analysis/confine.c); 0 = full confinement.  Set by the adapter's init.
+ *   NEEDS_NET   socket, connect, sendto, sendmsg (talks to a local daemon)
+ *   NEEDS_EXEC  fork/clone, execve, kill of its own process group (runs a
+ *               command; the command inherits the rlimits and no_new_privs)
+ */
+#define PN_ENGINE_NEEDS_NET   0x1u
+#define PN_ENGINE_NEEDS_EXEC  0x2u
 
 /* The set of engines a worker runs. */
 struct pn_engines {
@@ -95,5 +106,9 @@ void pn_engines_free(struct pn_engines *set);
 
 /* Adapters. */
 extern const struct pn_engine_ops pn_engine_clamav_ops;
+extern const struct pn_engine_ops pn_engine_hashlist_ops;
+extern const struct pn_engine_ops pn_engine_clamd_ops;
+extern const struct pn_engine_ops pn_engine_icap_ops;
+extern const struct pn_engine_ops pn_engine_cmdline_ops;
 
 #endif

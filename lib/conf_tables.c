@@ -8,9 +8,11 @@
 #include "conf.h"
 
 extern const struct pn_conf_opt pn_conf_clamav[];
+extern const struct pn_conf_opt pn_conf_archive[];
 
 const struct pn_conf_opt *const pn_conf_tables[] = {
 	pn_conf_core,
 	pn_conf_clamav,
+	pn_conf_archive,
 	NULL
 };

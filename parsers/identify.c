@@ -718,6 +718,13 @@ add_fuzzy_hashes(struct json_object *o, const uint8_t *data, size_t size)
 char *
 pn_identify_details(const uint8_t *data, size_t size, const char *name_hint)
 {
+	return pn_identify_details_ex(data, size, name_hint, NULL);
+}
+
+char *
+pn_identify_details_ex(const uint8_t *data, size_t size, const char *name_hint,
+    const struct pn_details_opts *opts)
+{
 	struct pn_ident id;
 	struct json_object *o;
 	const char *text;
@@ -731,7 +738,7 @@ pn_identify_details(const uint8_t *data, size_t size, const char *name_hint)
 	o = jcheck(json_object_new_object());
 	add_type(o, &id);
 	add_fuzzy_hashes(o, data, size);
-	pn_parsers_run(data, size, &id, name_hint, o);
+	pn_parsers_run(data, size, &id, name_hint, opts, o);
 	text = json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (text == NULL)

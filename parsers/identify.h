@@ -81,4 +81,9 @@ int pn_identify(const uint8_t *data, size_t size, const char *name_hint,
  */
 char *pn_identify_details(const uint8_t *data, size_t size, const char *name_hint);
 
+struct pn_details_opts;
+/* The same, with the parsers allowed to unpack contained files (parser.h). */
+char *pn_identify_details_ex(const uint8_t *data, size_t size, const char *name_hint,
+    const struct pn_details_opts *opts);
+
 #endif

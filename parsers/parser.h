@@ -31,6 +31,18 @@
 
 struct json_object;
 
+/* How far the current file may be unpacked (set by the worker per job). */
+struct pn_details_opts {
+	const char *children_dir;     /* where contained files are written; NULL = do not extract */
+	int depth;                    /* 0 for a submitted file, parent's + 1 for a member */
+	int max_depth;                /* members of a file at this depth are not extracted */
+	const char *password;         /* submitted archive password, or NULL ("infected" is always tried) */
+	unsigned max_members;         /* members written per container */
+	uint64_t max_member_size;     /* bytes of one member */
+	uint64_t max_total;           /* bytes of all members of one container */
+	unsigned max_ratio;           /* unpacked/packed bytes before it counts as a bomb */
+};
+
 struct pn_parse {
 	const uint8_t *data;          /* the whole file, read-only */
 	size_t size;
@@ -40,6 +52,8 @@ struct pn_parse {
 	struct json_object *tags;     /* array of strings: tags to add (deduplicated later) */
 	struct json_object *notes;    /* array of strings: what could not be parsed and why */
 	struct json_object *edges;    /* array: relationships found (pn_parse_edge) */
+	struct json_object *children; /* array: contained files written (pn_parse_child) */
+	const struct pn_details_opts *opts; /* never NULL */
 };
 
 struct pn_parser {
@@ -52,25 +66,34 @@ struct pn_parser {
 
 /* The registry (parsers/parsers.c), NULL-terminated. */
 extern const struct pn_parser *const pn_parsers[];
+extern const struct pn_parser pn_parser_archive;
 
 /*
  * Run every parser that bids on the file; their attributes, tags and notes
  * are merged into attrs ("tags" and "analysis_notes" arrays are appended).
  */
 void pn_parsers_run(const uint8_t *data, size_t size, const struct pn_ident *ident,
-    const char *name, struct json_object *attrs);
+    const char *name, const struct pn_details_opts *opts, struct json_object *attrs);
 
 /*
  * Edges found by parsers travel in the details JSON under this key; the
  * worker takes them out and records them as relationships of the file.
  */
 #define PN_DETAILS_EDGES_KEY "_edges"
+/* Likewise the contained files written to opts->children_dir. */
+#define PN_DETAILS_CHILDREN_KEY "_children"
 
 /* Helpers for parsers. */
 void pn_parse_tag(struct pn_parse *p, const char *tag);
 /* A relationship of the file: rel "embedded_urls", type "url", id the URL (or domain, IP). */
 void pn_parse_edge(struct pn_parse *p, const char *rel, const char *type, const char *id);
 void pn_parse_note(struct pn_parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * A contained file was written to path (inside opts->children_dir): the
+ * worker stores it as a file object of its own, analyses it, and links it
+ * with rel ("bundled_files"; the reverse "compressed_parents" is implied).
+ */
+void pn_parse_child(struct pn_parse *p, const char *rel, const char *name, const char *path);
 /* Shannon entropy of bytes, in bits per byte (0..8). */
 double pn_entropy(const uint8_t *data, size_t size);
 

@@ -11,6 +11,7 @@
 #include <math.h>
 
 const struct pn_parser *const pn_parsers[] = {
+	&pn_parser_archive,
 	NULL
 };
 
@@ -44,6 +45,17 @@ pn_parse_edge(struct pn_parse *p, const char *rel, const char *type, const char 
 	json_object_object_add(e, "type", json_object_new_string(type));
 	json_object_object_add(e, "id", json_object_new_string(id));
 	json_object_array_add(p->edges, e);
+}
+
+void
+pn_parse_child(struct pn_parse *p, const char *rel, const char *name, const char *path)
+{
+	struct json_object *c = json_object_new_object();
+
+	json_object_object_add(c, "rel", json_object_new_string(rel));
+	json_object_object_add(c, "name", json_object_new_string(name ? name : ""));
+	json_object_object_add(c, "path", json_object_new_string(path));
+	json_object_array_add(p->children, c);
 }
 
 void
@@ -107,8 +119,10 @@ merge_array(struct json_object *attrs, const char *key, struct json_object *src,
 
 void
 pn_parsers_run(const uint8_t *data, size_t size, const struct pn_ident *ident,
-    const char *name, struct json_object *attrs)
+    const char *name, const struct pn_details_opts *opts, struct json_object *attrs)
 {
+	/* No directory: containers are listed, nothing is written. */
+	static const struct pn_details_opts none = { NULL, 0, 0, NULL, 1000, 0, 0, 0 };
 	size_t i;
 
 	for (i = 0; pn_parsers[i]; i++) {
@@ -127,14 +141,18 @@ pn_parsers_run(const uint8_t *data, size_t size, const struct pn_ident *ident,
 		p.tags = json_object_new_array();
 		p.notes = json_object_new_array();
 		p.edges = json_object_new_array();
+		p.children = json_object_new_array();
+		p.opts = opts ? opts : &none;
 		rc = ps->parse(&p);
 		if (rc != PN_OK && json_object_array_length(p.notes) == 0)
 			pn_parse_note(&p, "%s: %s", ps->name, pn_strerror(rc));
 		merge_array(attrs, "tags", p.tags, 1);
 		merge_array(attrs, "analysis_notes", p.notes, 0);
 		merge_array(attrs, PN_DETAILS_EDGES_KEY, p.edges, 0);
+		merge_array(attrs, PN_DETAILS_CHILDREN_KEY, p.children, 0);
 		json_object_put(p.tags);
 		json_object_put(p.notes);
 		json_object_put(p.edges);
+		json_object_put(p.children);
 	}
 }

@@ -266,6 +266,7 @@ pn_upload_end(struct pn_req *r)
 	sub.user = r->user.id;
 	sub.interface = "api";
 	sub.date = pn_now();
+	sub.password = u->password_len ? u->password : NULL;
 	rc = pn_store_file_submit(r->store, &sub, aid);
 	if (rc != PN_OK) {
 		pn_resp_internal(r);

@@ -38,8 +38,10 @@ struct pn_file_submission {
 	uint64_t size;
 	const char *name;                 /* filename from the request, may be NULL */
 	const char *user;                 /* submitter id */
-	const char *interface;            /* "api", "web", "cli" */
+	const char *interface;            /* "api", "web", "cli", "bundled" */
 	int64_t date;
+	int depth;                        /* 0, or parent's + 1 for a contained file */
+	const char *password;             /* archive password for the job, or NULL */
 };
 
 struct pn_analysis {
@@ -61,6 +63,8 @@ struct pn_job {
 	char item_type[16];
 	char item_id[65];
 	int attempts;
+	int depth;            /* containment depth of the file */
+	char password[256];   /* archive password given at upload, "" if none */
 };
 
 /* A relationship target: type + id and optional context JSON. */

@@ -68,13 +68,14 @@ static const char *const sql_text[Q__COUNT] = {
 	                     " ORDER BY id LIMIT 1",
 	[Q_ANALYSIS_EXISTS] = "SELECT 1 FROM analyses WHERE id = ?1",
 	[Q_ANALYSIS_ADD] = "INSERT INTO analyses(id, item_type, item_id, date, status) VALUES(?1,?2,?3,?4,'queued')",
-	[Q_JOB_ADD] = "INSERT INTO jobs(analysis_id, item_type, item_id, state, enqueued) VALUES(?1,?2,?3,'queued',?4)",
+	[Q_JOB_ADD] = "INSERT INTO jobs(analysis_id, item_type, item_id, state, enqueued, depth, password)"
+	              " VALUES(?1,?2,?3,'queued',?4,?5,?6)",
 	[Q_ANALYSIS_GET] = "SELECT a.id, a.item_type, a.item_id, a.status, a.date, a.stats, a.results,"
 	                   " f.md5, f.sha1, f.size FROM analyses a LEFT JOIN files f ON f.sha256 = a.item_id"
 	                   " WHERE a.id = ?1",
 	[Q_JOB_CLAIM] = "UPDATE jobs SET state = 'running', worker = ?1, claimed_at = ?2, attempts = attempts + 1"
 	                " WHERE id = (SELECT id FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1)"
-	                " RETURNING id, analysis_id, item_type, item_id, attempts",
+	                " RETURNING id, analysis_id, item_type, item_id, attempts, depth, password",
 	[Q_ANALYSIS_SET_STATUS] = "UPDATE analyses SET status = ?2 WHERE id = ?1",
 	[Q_ANALYSIS_DONE] = "UPDATE analyses SET status = 'completed', stats = ?2, results = ?3 WHERE id = ?1"
 	                    " RETURNING date",
@@ -83,7 +84,7 @@ static const char *const sql_text[Q__COUNT] = {
 	                        " WHERE sha256 = ?1 AND coalesce(last_analysis_date, 0) <= ?3",
 	[Q_FILE_SET_DETAILS] = "UPDATE files SET details = ?2 WHERE sha256 = ?1",
 	[Q_JOB_DELETE] = "DELETE FROM jobs WHERE id = ?1",
-	[Q_JOBS_OF_WORKER] = "SELECT id, analysis_id, item_type, item_id, attempts FROM jobs"
+	[Q_JOBS_OF_WORKER] = "SELECT id, analysis_id, item_type, item_id, attempts, depth, password FROM jobs"
 	                     " WHERE state = 'running' AND worker = ?1",
 	[Q_JOB_REQUEUE] = "UPDATE jobs SET state = 'queued', worker = NULL WHERE id = ?1",
 	[Q_JOBS_RESET] = "UPDATE jobs SET state = 'queued', worker = NULL WHERE state = 'running'",
@@ -143,6 +144,13 @@ static const char schema_v1[] =
 	"  expires INTEGER NOT NULL);"
 	"CREATE TABLE engines(name TEXT PRIMARY KEY, kind TEXT, version TEXT, update_date TEXT,"
 	"  error TEXT, seen INTEGER);";
+
+/* v2: containment depth and the archive password travel with a job. */
+static const char schema_v2[] =
+	"ALTER TABLE jobs ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE jobs ADD COLUMN password TEXT;";
+
+#define PN_SQLITE_SCHEMA 2
 
 struct sq_store {
 	struct pn_store base;
@@ -380,7 +388,8 @@ pn_analysis_id_file(const char *md5, int64_t ts, char out[128])
 
 /* A new queued analysis + job for a file; the id is unique even within one second. */
 static int
-enqueue(struct sq_store *s, const char *sha256, const char *md5, int64_t date, char aid[128])
+enqueue(struct sq_store *s, const char *sha256, const char *md5, int64_t date, int depth,
+    const char *password, char aid[128])
 {
 	sqlite3_stmt *st;
 	int64_t ts = date;
@@ -409,6 +418,8 @@ enqueue(struct sq_store *s, const char *sha256, const char *md5, int64_t date, c
 	bind_text(st, 2, "file");
 	bind_text(st, 3, sha256);
 	sqlite3_bind_int64(st, 4, date);
+	sqlite3_bind_int(st, 5, depth);
+	bind_text(st, 6, password && *password ? password : NULL);
 	return exec_step(s, st, "job add");
 }
 
@@ -471,7 +482,7 @@ file_submit_tx(struct sq_store *s, const struct pn_file_submission *f, char aid[
 
 	rc = queued_analysis(s, "file", f->sha256, aid);
 	if (rc == PN_ENOTFOUND)
-		rc = enqueue(s, f->sha256, f->md5, f->date, aid);
+		rc = enqueue(s, f->sha256, f->md5, f->date, f->depth, f->password, aid);
 	if (rc != PN_OK)
 		return rc;
 	return rerender(s, f->sha256);
@@ -557,7 +568,7 @@ sq_file_rescan(struct pn_store *ps, const char *sha256, char aid[128])
 	sqlite3_reset(st);
 	rc = queued_analysis(s, "file", sha256, aid);
 	if (rc == PN_ENOTFOUND)
-		rc = enqueue(s, sha256, md5, pn_now(), aid);
+		rc = enqueue(s, sha256, md5, pn_now(), 0, NULL, aid);
 	return end_tx(s, rc);
 }
 
@@ -623,6 +634,8 @@ sq_job_claim(struct pn_store *ps, const char *worker, struct pn_job *j)
 	copy_col(st, 2, j->item_type, sizeof(j->item_type));
 	copy_col(st, 3, j->item_id, sizeof(j->item_id));
 	j->attempts = sqlite3_column_int(st, 4);
+	j->depth = sqlite3_column_int(st, 5);
+	copy_col(st, 6, j->password, sizeof(j->password));
 	sqlite3_reset(st);
 
 	st = stmt(s, Q_ANALYSIS_SET_STATUS);
@@ -701,6 +714,8 @@ release_tx(struct sq_store *s, const char *worker, int max_attempts,
 		copy_col(st, 2, jobs[n].item_type, sizeof(jobs[n].item_type));
 		copy_col(st, 3, jobs[n].item_id, sizeof(jobs[n].item_id));
 		jobs[n].attempts = sqlite3_column_int(st, 4);
+		jobs[n].depth = sqlite3_column_int(st, 5);
+		copy_col(st, 6, jobs[n].password, sizeof(jobs[n].password));
 		n++;
 	}
 	sqlite3_reset(st);
@@ -983,12 +998,15 @@ migrate(struct sq_store *s)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	if (version == 0) {
+	if (version == 0)
 		rc = exec_sql(s, schema_v1);
-		if (rc == PN_OK)
-			rc = exec_sql(s, "PRAGMA user_version = 1");
-	} else if (version > 1) {
-		log_warnx("store: database schema %d is newer than this program (1)", version);
+	if (rc == PN_OK && version < 2)
+		rc = exec_sql(s, schema_v2);
+	if (rc == PN_OK && version < PN_SQLITE_SCHEMA)
+		rc = exec_sql(s, "PRAGMA user_version = 2");
+	if (version > PN_SQLITE_SCHEMA) {
+		log_warnx("store: database schema %d is newer than this program (%d)", version,
+		    PN_SQLITE_SCHEMA);
 		rc = PN_EINVAL;
 	}
 	return end_tx(s, rc);

@@ -22,6 +22,8 @@ scan_ok(struct pn_engine *e, const struct pn_scan_target *t, struct pn_verdict *
 {
 	v->category = t->size > 3 && memcmp(t->data, "BAD", 3) == 0 ? PN_CAT_MALICIOUS : PN_CAT_UNDETECTED;
 	v->result = v->category == PN_CAT_MALICIOUS ? pn_xstrdup("Test.Bad") : NULL;
+	v->details = json_object_new_object();
+	json_object_object_add(v->details, "why", json_object_new_string("starts with BAD"));
 	return PN_OK;
 }
 
@@ -94,7 +96,7 @@ main(void)
 {
 	struct pn_conf *conf = pn_conf_new();
 	struct pn_engines set;
-	struct pn_engine *v[7];
+	struct pn_engine *v[8];
 	char path[] = "/tmp/pn-test-job-XXXXXX";
 	char *details = NULL, *results = NULL, *stats = NULL;
 	json_object *r, *s, *d;
@@ -109,13 +111,15 @@ main(void)
 	v[5] = mk("Broken", &ops_ok, 5, 0);
 	pn_strlcpy(v[5]->error, "did not load", sizeof(v[5]->error));
 	v[6] = mk("Escape", &ops_escape, 5, 0);
+	v[7] = mk("Net", &ops_escape, 5, 0);
+	v[7]->confine_flags = PN_ENGINE_NEEDS_NET;
 	set.v = v;
-	set.n = 7;
+	set.n = 8;
 
 	fd = mkstemp(path);
 	ok(write(fd, "BAD sample bytes\n", 17) == 17, "sample written");
 	t0 = pn_mono_ms();
-	is_int(pn_analyse_fd(conf, &set, fd, "x.txt", &details, &results, &stats), PN_OK, "analyse");
+	is_int(pn_analyse_fd(conf, &set, fd, "x.txt", NULL, &details, &results, &stats), PN_OK, "analyse");
 	ok(pn_mono_ms() - t0 < 4000, "hung engine cut at its 1 s deadline (%lld ms)",
 	    (long long)(pn_mono_ms() - t0));
 	r = json_tokener_parse(results);
@@ -134,6 +138,16 @@ main(void)
 	is_str(field(r, "Broken", "category"), "failure", "engine that failed to load: failure");
 	is_str(field(r, "Escape", "result"), "socket=refused exec=refused",
 	    "a scan child cannot open sockets or exec");
+	is_str(field(r, "Net", "result"), "socket=allowed exec=refused",
+	    "an engine that needs the network keeps sockets, not exec");
+	{
+		json_object *ed, *ok_e, *why;
+		ok(d && json_object_object_get_ex(d, "engine_details", &ed) &&
+		    json_object_object_get_ex(ed, "Ok", &ok_e) &&
+		    json_object_object_get_ex(ok_e, "why", &why) &&
+		    strcmp(json_object_get_string(why), "starts with BAD") == 0,
+		    "engine evidence lands in details.engine_details");
+	}
 	{
 		json_object *m, *f, *t, *u, *h;
 		json_object_object_get_ex(s, "malicious", &m);
@@ -143,7 +157,7 @@ main(void)
 		json_object_object_get_ex(s, "harmless", &h);
 		ok(m && json_object_get_int(m) == 1 && f && json_object_get_int(f) == 3 &&
 		    t && json_object_get_int(t) == 1 && u && json_object_get_int(u) == 1 &&
-		    h && json_object_get_int(h) == 1, "stats count each category: %s", stats);
+		    h && json_object_get_int(h) == 2, "stats count each category: %s", stats);
 		is_int(json_object_object_length(s), 8, "stats have all eight keys");
 	}
 	json_object_put(r);
@@ -154,7 +168,7 @@ main(void)
 	free(stats);
 	close(fd);
 	unlink(path);
-	for (fd = 0; fd < 7; fd++)
+	for (fd = 0; fd < 8; fd++)
 		free(v[fd]);
 	pn_conf_free(conf);
 	return done_testing();
