@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "pn.h"
+#include "cli.h"
 #include "conf.h"
 #include "server.h"
 #include "store.h"
@@ -33,16 +34,8 @@ static const struct cmd cmds[] = {
 	{ "serve", cmd_serve, "run the HTTP API server and its analysis workers" },
 	{ "worker", cmd_worker, "run one analysis worker (started by serve)" },
 	{ "user", cmd_user, "manage users: user add NAME [--admin]" },
+	{ "scan", pn_cmd_scan, "analyse files or directories locally, without a server" },
 	{ NULL, NULL, NULL }
-};
-
-/* Options every server-side command shares. */
-struct common {
-	const char *datadir;
-	char *config;
-	char **sets;          /* --set values (argv strings), in order */
-	size_t nsets;
-	struct pn_conf *conf;
 };
 
 static void
@@ -58,118 +51,18 @@ usage_main(FILE *out)
 	fprintf(out, "\n`panoptes COMMAND --help` describes a command's options.\n");
 }
 
-static const char common_help[] =
-    "  --data DIR           data directory (default ./var)\n"
-    "  --config FILE        INI configuration file (docs/CONFIG.md)\n"
-    "  --set SECTION.KEY=V  set one option; wins over the file (repeatable)\n"
-    "  -h, --help           this help\n";
-
-/*
- * The project's signature directory when none is configured: next to the
- * binary in a build tree (build/../engines/sigs) or an installed tree
- * (bin/../share/panoptes/sigs).
- */
-static void
-default_sigs(struct pn_conf *conf)
-{
-	static const char *const rel[] = { "/../engines/sigs", "/../share/panoptes/sigs" };
-	char exe[PATH_MAX], cand[PATH_MAX + 32], real[PATH_MAX];
-	ssize_t n;
-	size_t i;
-	char *slash;
-
-	if (*pn_conf_get(conf, "clamav.signatures"))
-		return;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return;
-	exe[n] = '\0';
-	if ((slash = strrchr(exe, '/')) != NULL)
-		*slash = '\0';
-	for (i = 0; i < PN_ARRAY_LEN(rel); i++) {
-		snprintf(cand, sizeof(cand), "%s%s", exe, rel[i]);
-		if (realpath(cand, real) != NULL) {
-			pn_conf_put(conf, "clamav.signatures", real);
-			return;
-		}
-	}
-}
-
-/* Parse --config/--set into a checked configuration; returns 0 or 2 (usage). */
-static int
-common_finish(struct common *c)
-{
-	char err[512];
-	size_t i;
-
-	c->conf = pn_conf_new();
-	if (c->config && pn_conf_load_file(c->conf, c->config, err, sizeof(err)) != PN_OK) {
-		fprintf(stderr, "panoptes: %s\n", err);
-		return 2;
-	}
-	for (i = 0; i < c->nsets; i++) {
-		if (pn_conf_set(c->conf, c->sets[i], err, sizeof(err)) != PN_OK) {
-			fprintf(stderr, "panoptes: %s\n", err);
-			return 2;
-		}
-	}
-	default_sigs(c->conf);
-	if (pn_conf_check(c->conf, err, sizeof(err)) != PN_OK) {
-		fprintf(stderr, "panoptes: %s\n", err);
-		return 2;
-	}
-	if (strcmp(pn_conf_get(c->conf, "log.level"), "debug") == 0)
-		pn_log_set_level(PN_LOG_DEBUG);
-	else if (strcmp(pn_conf_get(c->conf, "log.level"), "warn") == 0)
-		pn_log_set_level(PN_LOG_WARN);
-	else if (strcmp(pn_conf_get(c->conf, "log.level"), "error") == 0)
-		pn_log_set_level(PN_LOG_ERROR);
-	return 0;
-}
-
-static void
-common_free(struct common *c)
-{
-	free(c->sets);
-	pn_conf_free(c->conf);
-}
-
-enum { OPT_DATA = 1000, OPT_CONFIG, OPT_SET, OPT_LISTEN, OPT_WORKERS, OPT_NOTIFY, OPT_ADMIN,
-	OPT_DOWNLOAD };
-
-/* Handle a common option; returns 1 when it was one. */
-static int
-common_opt(struct common *c, int opt, char *arg)
-{
-	switch (opt) {
-	case OPT_DATA: c->datadir = arg; return 1;
-	case OPT_CONFIG: c->config = arg; return 1;
-	case OPT_SET:
-		c->sets = pn_xrealloc(c->sets, (c->nsets + 1) * sizeof(char *));
-		c->sets[c->nsets++] = arg;
-		return 1;
-	}
-	return 0;
-}
-
-#define COMMON_LONGOPTS \
-	{ "data", required_argument, NULL, OPT_DATA }, \
-	{ "config", required_argument, NULL, OPT_CONFIG }, \
-	{ "set", required_argument, NULL, OPT_SET }, \
-	{ "help", no_argument, NULL, 'h' }
-
 /* ------------------------------------------------------------------ serve */
 
 static int
 cmd_serve(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		COMMON_LONGOPTS,
+		PN_CLI_COMMON_LONGOPTS,
 		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct common c = { "./var", NULL, NULL, 0, NULL };
+	struct pn_cli_common c = PN_CLI_COMMON_INIT;
 	struct pn_server_opts so;
 	static char opt_config[] = "--config", opt_set[] = "--set";
 	const char *listen = NULL, *workers = NULL;
@@ -179,7 +72,7 @@ cmd_serve(int argc, char **argv)
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		if (common_opt(&c, opt, optarg))
+		if (pn_cli_common_opt(&c, opt, optarg))
 			continue;
 		switch (opt) {
 		case OPT_LISTEN: listen = optarg; break;
@@ -192,22 +85,22 @@ cmd_serve(int argc, char **argv)
 			    "SIGINT or SIGTERM.\n\noptions:\n"
 			    "  --listen HOST:PORT   address to serve on (default 127.0.0.1:8080)\n"
 			    "  --workers N          analysis worker processes (default 2)\n%s"
-			    "\nconfiguration options (--set or the INI file):\n", common_help);
+			    "\nconfiguration options (--set or the INI file):\n", pn_cli_common_help);
 			pn_conf_print_options(stdout);
-			common_free(&c);
+			pn_cli_common_free(&c);
 			return 0;
 		default:
-			common_free(&c);
+			pn_cli_common_free(&c);
 			return 2;
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "panoptes serve: unexpected argument \"%s\"\n", argv[optind]);
-		common_free(&c);
+		pn_cli_common_free(&c);
 		return 2;
 	}
-	if ((rc = common_finish(&c)) != 0) {
-		common_free(&c);
+	if ((rc = pn_cli_common_finish(&c)) != 0) {
+		pn_cli_common_free(&c);
 		return rc;
 	}
 	if (listen)
@@ -216,7 +109,7 @@ cmd_serve(int argc, char **argv)
 		int64_t w;
 		if (pn_parse_i64(workers, 0, 64, &w) != PN_OK) {
 			fprintf(stderr, "panoptes serve: --workers takes 0..64\n");
-			common_free(&c);
+			pn_cli_common_free(&c);
 			return 2;
 		}
 		pn_conf_put(c.conf, "worker.count", workers);
@@ -243,7 +136,7 @@ cmd_serve(int argc, char **argv)
 	so.n_worker_args = nw;
 	rc = pn_server_run(&so);
 	free(wargs);
-	common_free(&c);
+	pn_cli_common_free(&c);
 	return rc;
 }
 
@@ -253,21 +146,21 @@ static int
 cmd_worker(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		COMMON_LONGOPTS,
+		PN_CLI_COMMON_LONGOPTS,
 		{ "notify-fd", required_argument, NULL, OPT_NOTIFY },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct common c = { "./var", NULL, NULL, 0, NULL };
+	struct pn_cli_common c = PN_CLI_COMMON_INIT;
 	int64_t fd = -1;
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		if (common_opt(&c, opt, optarg))
+		if (pn_cli_common_opt(&c, opt, optarg))
 			continue;
 		switch (opt) {
 		case OPT_NOTIFY:
 			if (pn_parse_i64(optarg, 0, 1024, &fd) != PN_OK) {
-				common_free(&c);
+				pn_cli_common_free(&c);
 				return 2;
 			}
 			break;
@@ -276,20 +169,20 @@ cmd_worker(int argc, char **argv)
 			    "                       [--notify-fd FD]\n\n"
 			    "Claim queued analyses from the store in DIR and run them.  `serve`\n"
 			    "starts these itself; run more by hand to add capacity on this host.\n\n"
-			    "options:\n  --notify-fd FD       wake-up pipe from serve\n%s", common_help);
-			common_free(&c);
+			    "options:\n  --notify-fd FD       wake-up pipe from serve\n%s", pn_cli_common_help);
+			pn_cli_common_free(&c);
 			return 0;
 		default:
-			common_free(&c);
+			pn_cli_common_free(&c);
 			return 2;
 		}
 	}
-	if ((rc = common_finish(&c)) != 0) {
-		common_free(&c);
+	if ((rc = pn_cli_common_finish(&c)) != 0) {
+		pn_cli_common_free(&c);
 		return rc;
 	}
 	rc = pn_worker_main(c.conf, c.datadir, (int)fd);
-	common_free(&c);
+	pn_cli_common_free(&c);
 	return rc;
 }
 
@@ -299,18 +192,18 @@ static int
 cmd_user(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		COMMON_LONGOPTS,
+		PN_CLI_COMMON_LONGOPTS,
 		{ "admin", no_argument, NULL, OPT_ADMIN },
 		{ "download", no_argument, NULL, OPT_DOWNLOAD },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct common c = { "./var", NULL, NULL, 0, NULL };
+	struct pn_cli_common c = PN_CLI_COMMON_INIT;
 	struct pn_store *st;
 	int admin = 0, download = 0, opt, rc;
 	char key[65];
 
 	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		if (common_opt(&c, opt, optarg))
+		if (pn_cli_common_opt(&c, opt, optarg))
 			continue;
 		switch (opt) {
 		case OPT_ADMIN: admin = 1; break;
@@ -320,38 +213,38 @@ cmd_user(int argc, char **argv)
 			    "Create a user and print the new API key as the last line.  The key is\n"
 			    "stored hashed and cannot be shown again.\n\noptions:\n"
 			    "  --admin              administrator (may also download samples)\n"
-			    "  --download           may download samples\n%s", common_help);
-			common_free(&c);
+			    "  --download           may download samples\n%s", pn_cli_common_help);
+			pn_cli_common_free(&c);
 			return 0;
 		default:
-			common_free(&c);
+			pn_cli_common_free(&c);
 			return 2;
 		}
 	}
 	if (argc - optind != 2 || strcmp(argv[optind], "add") != 0) {
 		fprintf(stderr, "usage: panoptes user add NAME [--admin] [--download] [--data DIR]\n");
-		common_free(&c);
+		pn_cli_common_free(&c);
 		return 2;
 	}
 	if (strlen(argv[optind + 1]) == 0 || strlen(argv[optind + 1]) >= 64) {
 		fprintf(stderr, "panoptes user: NAME must have 1 to 63 characters\n");
-		common_free(&c);
+		pn_cli_common_free(&c);
 		return 2;
 	}
-	if ((rc = common_finish(&c)) != 0) {
-		common_free(&c);
+	if ((rc = pn_cli_common_finish(&c)) != 0) {
+		pn_cli_common_free(&c);
 		return rc;
 	}
 	rc = pn_store_open_sqlite(c.datadir, 1, &st);
 	if (rc != PN_OK) {
 		fprintf(stderr, "panoptes user: cannot open the store in %s: %s\n", c.datadir,
 		    pn_strerror(rc));
-		common_free(&c);
+		pn_cli_common_free(&c);
 		return 1;
 	}
 	rc = pn_store_user_add(st, argv[optind + 1], admin, admin || download, key);
 	pn_store_close(st);
-	common_free(&c);
+	pn_cli_common_free(&c);
 	if (rc == PN_EEXIST) {
 		fprintf(stderr, "panoptes user: \"%s\" already exists\n", argv[optind + 1]);
 		return 1;

@@ -1,0 +1,445 @@
+/*
+ * scan.c - `panoptes scan PATH...`: analyse files and directory trees on
+ * this machine with the same identification, parsers and engines as the
+ * server, without a server or a store.
+ *
+ * The engines are loaded once, then --jobs processes share the files (file
+ * i goes to process i mod jobs); each runs the usual job pipeline
+ * (analysis/job.c: a confined child per engine) and sends one JSON line per
+ * file to the parent, which prints them in arrival order.
+ *
+ * Output: text (a line per file: verdict ratio and the first labels),
+ * jsonl (one object per file) or json (one array).  Exit: 0 nothing
+ * detected, 1 some file had at least --threshold malicious verdicts,
+ * 2 usage, 3 a file could not be read.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "cli.h"
+#include "buf.h"
+#include "engine.h"
+#include "hash.h"
+#include "worker.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PN_SCAN_MAX_FILES 10000000  /* paths collected from the command line and trees */
+#define PN_SCAN_MAX_JOBS  64
+
+enum out_fmt { OUT_TEXT, OUT_JSONL, OUT_JSON };
+
+struct files {
+	char **v;
+	size_t n, cap;
+	uint64_t bytes;
+};
+
+static int
+add_file(struct files *f, const char *path, uint64_t size)
+{
+	if (f->n >= PN_SCAN_MAX_FILES)
+		return PN_ELIMIT;
+	if (f->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 256;
+		f->v = pn_xrealloc(f->v, f->cap * sizeof(char *));
+	}
+	f->v[f->n++] = pn_xstrdup(path);
+	f->bytes += size;
+	return PN_OK;
+}
+
+/* Regular files under path, without following symbolic links. */
+static int
+collect(struct files *f, const char *path, int depth)
+{
+	struct stat sb;
+	DIR *d;
+	struct dirent *de;
+	int rc = PN_OK;
+
+	if (lstat(path, &sb) != 0) {
+		fprintf(stderr, "panoptes scan: %s: %s\n", path, strerror(errno));
+		return PN_EIO;
+	}
+	if (S_ISREG(sb.st_mode))
+		return add_file(f, path, (uint64_t)sb.st_size);
+	if (!S_ISDIR(sb.st_mode) || depth > 64)
+		return PN_OK;
+	if ((d = opendir(path)) == NULL) {
+		fprintf(stderr, "panoptes scan: %s: %s\n", path, strerror(errno));
+		return PN_EIO;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char sub[PATH_MAX];
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) >= sizeof(sub))
+			continue;
+		if (collect(f, sub, depth + 1) != PN_OK)
+			rc = PN_EIO;
+	}
+	closedir(d);
+	return rc;
+}
+
+/* One file's report as a JSON line (without the newline); NULL if unreadable. */
+static char *
+scan_one(const struct pn_conf *conf, struct pn_engines *engines, const char *path)
+{
+	char *details = NULL, *results = NULL, *stats = NULL;
+	struct pn_hashes h;
+	struct json_object *o, *d;
+	struct stat sb;
+	char *line;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &sb) != 0 || pn_hash_fd(fd, PN_HASH_CRYPTO, &h) != PN_OK ||
+	    pn_analyse_fd(conf, engines, fd, strrchr(path, '/') ? strrchr(path, '/') + 1 : path,
+	    NULL, &details, &results, &stats) != PN_OK) {
+		o = json_object_new_object();
+		json_object_object_add(o, "path", json_object_new_string(path));
+		json_object_object_add(o, "error", json_object_new_string(strerror(errno)));
+		line = pn_xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+		if (fd >= 0)
+			close(fd);
+		return line;
+	}
+	close(fd);
+	o = json_object_new_object();
+	json_object_object_add(o, "path", json_object_new_string(path));
+	json_object_object_add(o, "sha256", json_object_new_string(h.sha256));
+	json_object_object_add(o, "sha1", json_object_new_string(h.sha1));
+	json_object_object_add(o, "md5", json_object_new_string(h.md5));
+	json_object_object_add(o, "size", json_object_new_int64((int64_t)sb.st_size));
+	d = details ? json_tokener_parse(details) : NULL;
+	if (d) {
+		json_object_object_del(d, "_edges");
+		json_object_object_del(d, "_children");
+		json_object_object_foreach(d, k, v)
+			json_object_object_add(o, k, json_object_get(v));
+		json_object_put(d);
+	}
+	json_object_object_add(o, "last_analysis_stats", json_tokener_parse(stats));
+	json_object_object_add(o, "last_analysis_results", json_tokener_parse(results));
+	line = pn_xstrdup(json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	free(details);
+	free(results);
+	free(stats);
+	return line;
+}
+
+static void
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* A scanning process: every jobs-th file from first, one line each to fd. */
+static void
+scan_part(const struct pn_conf *conf, struct pn_engines *engines, const struct files *f,
+    size_t first, size_t step, int fd)
+{
+	size_t i;
+
+	for (i = first; i < f->n; i += step) {
+		char *line = scan_one(conf, engines, f->v[i]);
+		write_all(fd, line, strlen(line));
+		write_all(fd, "\n", 1);
+		free(line);
+	}
+}
+
+struct tally {
+	size_t files, detected, errors;
+	uint64_t bytes;
+	int threshold;
+	enum out_fmt fmt;
+	int color;
+};
+
+static int64_t
+stat_of(struct json_object *o, const char *key)
+{
+	struct json_object *s, *v;
+
+	if (!json_object_object_get_ex(o, "last_analysis_stats", &s) ||
+	    !json_object_object_get_ex(s, key, &v))
+		return 0;
+	return json_object_get_int64(v);
+}
+
+/* Print one line in the chosen format and count it. */
+static void
+emit(struct tally *t, const char *line, size_t len)
+{
+	struct json_object *o = json_tokener_parse(line), *res, *v;
+	int64_t mal = 0, total = 0;
+
+	t->files++;
+	if (o == NULL)
+		return;
+	if (json_object_object_get_ex(o, "error", &v)) {
+		t->errors++;
+	} else {
+		struct json_object *s;
+		mal = stat_of(o, "malicious");
+		if (json_object_object_get_ex(o, "last_analysis_stats", &s)) {
+			json_object_object_foreach(s, k, sv) {
+				(void)k;
+				total += json_object_get_int64(sv);
+			}
+		}
+		if (json_object_object_get_ex(o, "size", &v))
+			t->bytes += (uint64_t)json_object_get_int64(v);
+		if (mal >= t->threshold)
+			t->detected++;
+	}
+	if (t->fmt == OUT_JSONL) {
+		fwrite(line, 1, len, stdout);
+		fputc('\n', stdout);
+	} else if (t->fmt == OUT_JSON) {
+		fputs(t->files > 1 ? ",\n" : "", stdout);
+		fwrite(line, 1, len, stdout);
+	} else {
+		const char *path = json_object_object_get_ex(o, "path", &v) ? json_object_get_string(v) : "?";
+		if (json_object_object_get_ex(o, "error", &v)) {
+			printf("%s: error: %s\n", path, json_object_get_string(v));
+		} else {
+			int hit = mal >= t->threshold && mal > 0;
+			printf("%s%s%lld/%lld%s  %s", t->color ? (hit ? "\033[1;31m" : "\033[32m") : "",
+			    hit ? "DETECTED " : "clean    ", (long long)mal, (long long)total,
+			    t->color ? "\033[0m" : "", path);
+			if (json_object_object_get_ex(o, "last_analysis_results", &res)) {
+				int shown = 0;
+				json_object_object_foreach(res, eng, r) {
+					struct json_object *cat, *label;
+					if (json_object_object_get_ex(r, "category", &cat) &&
+					    (strcmp(json_object_get_string(cat), "malicious") == 0 ||
+					    strcmp(json_object_get_string(cat), "suspicious") == 0) &&
+					    json_object_object_get_ex(r, "result", &label) && shown < 3) {
+						printf("%s%s: %s", shown ? ", " : "  [", eng,
+						    json_object_get_string(label));
+						shown++;
+					}
+				}
+				if (shown)
+					printf("]");
+			}
+			printf("\n");
+		}
+	}
+	json_object_put(o);
+}
+
+static void
+progress(const struct tally *t, size_t total_files, uint64_t total_bytes, int64_t t0)
+{
+	double secs = (double)(pn_mono_ms() - t0) / 1000.0;
+	double rate = secs > 0 ? (double)t->bytes / secs / 1e6 : 0;
+	double eta = rate > 0 ? (double)(total_bytes - PN_MIN(t->bytes, total_bytes)) / 1e6 / rate : 0;
+
+	fprintf(stderr, "\r\033[K%zu/%zu files, %.1f/%.1f MB, %.1f MB/s, ETA %.0f s", t->files,
+	    total_files, (double)t->bytes / 1e6, (double)total_bytes / 1e6, rate, eta);
+}
+
+/* Read the workers' lines and print them until every pipe closes. */
+static void
+collect_output(int *fds, size_t n, struct tally *t, const struct files *f, int show_progress)
+{
+	struct pn_buf *bufs = pn_xcalloc(n, sizeof(*bufs));
+	struct pollfd *p = pn_xcalloc(n, sizeof(*p));
+	size_t open_n = n, i;
+	int64_t t0 = pn_mono_ms();
+
+	for (i = 0; i < n; i++) {
+		p[i].fd = fds[i];
+		p[i].events = POLLIN;
+	}
+	while (open_n > 0) {
+		if (poll(p, n, 500) < 0 && errno != EINTR)
+			break;
+		for (i = 0; i < n; i++) {
+			char chunk[65536];
+			ssize_t r;
+			char *nl;
+			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			r = read(p[i].fd, chunk, sizeof(chunk));
+			if (r <= 0) {
+				close(p[i].fd);
+				p[i].fd = -1;
+				open_n--;
+				continue;
+			}
+			pn_buf_append(&bufs[i], chunk, (size_t)r);
+			while (bufs[i].len && (nl = memchr(bufs[i].p, '\n', bufs[i].len)) != NULL) {
+				size_t len = (size_t)(nl - bufs[i].p);
+				*nl = '\0';
+				if (show_progress)
+					fprintf(stderr, "\r\033[K");
+				emit(t, bufs[i].p, len);
+				memmove(bufs[i].p, nl + 1, bufs[i].len - len - 1);
+				bufs[i].len -= len + 1;
+			}
+		}
+		if (show_progress) {
+			fflush(stdout);
+			progress(t, f->n, f->bytes, t0);
+		}
+	}
+	if (show_progress)
+		fprintf(stderr, "\r\033[K");
+	for (i = 0; i < n; i++)
+		pn_buf_release(&bufs[i]);
+	free(bufs);
+	free(p);
+}
+
+static void
+usage(FILE *out)
+{
+	fprintf(out, "usage: panoptes scan [-o text|jsonl|json] [--jobs N] [--threshold N]\n"
+	    "                     [--config FILE] [--set SECTION.KEY=V]... PATH...\n\n"
+	    "Analyse files and directory trees locally with the same engines and parsers as\n"
+	    "the server (no server needed).  Exit status: 0 nothing detected, 1 a file had\n"
+	    "at least THRESHOLD malicious verdicts, 2 usage error, 3 a file could not be read.\n\n"
+	    "options:\n"
+	    "  -o, --output FMT     text (default), jsonl (one report per line) or json\n"
+	    "  -j, --jobs N         files analysed at once (default: number of CPUs)\n"
+	    "  -t, --threshold N    malicious verdicts that make a file detected (default 1)\n"
+	    "  -q, --quiet          no progress line on a terminal\n"
+	    "  --config FILE, --set SECTION.KEY=V   engine configuration (docs/CONFIG.md)\n");
+}
+
+int
+pn_cmd_scan(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		PN_CLI_COMMON_LONGOPTS,
+		{ "output", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pn_cli_common c = PN_CLI_COMMON_INIT;
+	struct pn_engines engines;
+	struct files f = { NULL, 0, 0, 0 };
+	struct tally t;
+	int64_t jobs = sysconf(_SC_NPROCESSORS_ONLN), thr = 1;
+	int opt, rc, quiet = 0, fds[PN_SCAN_MAX_JOBS], readerr = 0;
+	pid_t pids[PN_SCAN_MAX_JOBS];
+	size_t i, n;
+
+	memset(&t, 0, sizeof(t));
+	while ((opt = getopt_long(argc, argv, "ho:j:t:q", lo, NULL)) != -1) {
+		if (pn_cli_common_opt(&c, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'o':
+			if (strcmp(optarg, "text") == 0) t.fmt = OUT_TEXT;
+			else if (strcmp(optarg, "jsonl") == 0) t.fmt = OUT_JSONL;
+			else if (strcmp(optarg, "json") == 0) t.fmt = OUT_JSON;
+			else goto bad;
+			break;
+		case 'j':
+			if (pn_parse_i64(optarg, 1, PN_SCAN_MAX_JOBS, &jobs) != PN_OK)
+				goto bad;
+			break;
+		case 't':
+			if (pn_parse_i64(optarg, 1, 1000, &thr) != PN_OK)
+				goto bad;
+			break;
+		case 'q': quiet = 1; break;
+		case 'h':
+			usage(stdout);
+			pn_cli_common_free(&c);
+			return 0;
+		default:
+			goto bad;
+		}
+	}
+	if (optind == argc)
+		goto bad;
+	if ((rc = pn_cli_common_finish(&c)) != 0) {
+		pn_cli_common_free(&c);
+		return rc;
+	}
+	for (; optind < argc; optind++)
+		if (collect(&f, argv[optind], 0) != PN_OK)
+			readerr = 1;
+	t.threshold = (int)thr;
+	t.color = t.fmt == OUT_TEXT && isatty(STDOUT_FILENO);
+	pn_log_set_tag("scan");
+	if (!isatty(STDERR_FILENO) || quiet)
+		pn_log_set_level(PN_LOG_WARN);
+	pn_engines_load(&engines, c.conf);
+	for (i = 0; i < engines.n; i++)
+		if (engines.v[i]->error[0])
+			fprintf(stderr, "panoptes scan: engine %s is unavailable: %s\n",
+			    engines.v[i]->name, engines.v[i]->error);
+	n = (size_t)PN_MIN((int64_t)f.n, jobs);
+	if (n == 0)
+		n = 1;
+	signal(SIGPIPE, SIG_IGN);
+	fflush(stdout);
+	for (i = 0; i < n; i++) {
+		int p[2];
+		if (pipe2(p, O_CLOEXEC) != 0)
+			fatal("pipe");
+		pids[i] = fork();
+		if (pids[i] < 0)
+			fatal("fork");
+		if (pids[i] == 0) {
+			close(p[0]);
+			scan_part(c.conf, &engines, &f, i, n, p[1]);
+			_exit(0);
+		}
+		close(p[1]);
+		fds[i] = p[0];
+	}
+	if (t.fmt == OUT_JSON)
+		fputs("[\n", stdout);
+	collect_output(fds, n, &t, &f, !quiet && isatty(STDERR_FILENO));
+	if (t.fmt == OUT_JSON)
+		fputs("\n]\n", stdout);
+	for (i = 0; i < n; i++)
+		while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
+			;
+	if (t.fmt == OUT_TEXT && t.files > 1)
+		printf("\n%zu file(s), %zu detected, %zu error(s)\n", t.files, t.detected, t.errors);
+	fflush(stdout);
+	pn_engines_free(&engines);
+	for (i = 0; i < f.n; i++)
+		free(f.v[i]);
+	free(f.v);
+	pn_cli_common_free(&c);
+	if (t.detected)
+		return 1;
+	return (readerr || t.errors) ? 3 : 0;
+bad:
+	usage(stderr);
+	pn_cli_common_free(&c);
+	return 2;
+}
