@@ -50,7 +50,7 @@ $(BUILD)/tests/%_ref.o: tests/unit/%_ref.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) -std=gnu++17 $(OPT) $(SAN) -fPIE -I/usr/include -c -o $@ $<
 
-.SECONDARY:
+.PRECIOUS: $(BUILD)/tests/%_ref.o
 .SECONDEXPANSION:
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBPN) \
     $$(if $$(wildcard tests/unit/$$*_ref.cpp),$(BUILD)/tests/$$*_ref.o)

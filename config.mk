@@ -33,6 +33,6 @@ ifeq ($(WERROR),1)
   WARN += -Werror
 endif
 
-CFLAGS   += -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(SAN) -D_GNU_SOURCE -I. -Ilib -Istore -Iengines -Ianalysis -Iserver -Iparsers $(PKG_CFLAGS)
+CFLAGS   += -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(SAN) -D_GNU_SOURCE -iquote . -iquote lib -iquote store -iquote engines -iquote analysis -iquote server -iquote parsers -iquote cli $(PKG_CFLAGS)
 LDFLAGS  += -pie -Wl,-z,relro,-z,now $(SAN)
 LDLIBS   += $(PKG_LIBS) $(LIBS_RAW)

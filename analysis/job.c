@@ -172,6 +172,8 @@ children_wait(struct child *c, size_t n)
 	free(who);
 	for (i = 0; i < n; i++) {
 		int status = 0;
+		if (c[i].pid <= 0)
+			continue;   /* never started */
 		close(c[i].fd);
 		while (waitpid(c[i].pid, &status, 0) < 0 && errno == EINTR)
 			;
@@ -195,17 +197,30 @@ details_child(void *arg, const struct pn_scan_target *t)
 	return pn_identify_details_ex(t->data, t->size, t->name, arg);
 }
 
-static char *
-engine_child(void *arg, const struct pn_scan_target *t)
+/*
+ * Engines of one adapter kind (the YARA packs, say) share a child: they
+ * are loaded in one process anyway, and one fork per kind instead of one
+ * per engine keeps a file's cost flat as packs are added.  The child
+ * answers a JSON array, one verdict (or null) per engine of its group.
+ */
+struct group {
+	struct pn_engine **e;   /* engines of one kind, in set order */
+	size_t *idx;            /* their positions in the set */
+	size_t n;
+	int timeout_s;          /* sum of theirs: they run one after another */
+};
+
+static json_object *
+verdict_json(struct pn_engine *e, const struct pn_scan_target *t)
 {
-	struct pn_engine *e = arg;
 	struct pn_verdict v;
 	json_object *o;
-	char *out;
 
 	memset(&v, 0, sizeof(v));
-	if (e->ops->scan(e, t, &v) != PN_OK)
+	if (e->ops->scan(e, t, &v) != PN_OK) {
+		pn_verdict_release(&v);
 		return NULL;
+	}
 	o = json_object_new_object();
 	json_object_object_add(o, "category", json_object_new_string(pn_category_name(v.category)));
 	json_object_object_add(o, "result", v.result ? json_object_new_string(v.result) : NULL);
@@ -213,15 +228,28 @@ engine_child(void *arg, const struct pn_scan_target *t)
 		json_object_object_add(o, "method", json_object_new_string(v.method));
 	if (v.details)
 		json_object_object_add(o, "details", json_object_get(v.details));
-	out = pn_xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
 	pn_verdict_release(&v);
+	return o;
+}
+
+static char *
+group_child(void *arg, const struct pn_scan_target *t)
+{
+	struct group *g = arg;
+	json_object *arr = json_object_new_array();
+	char *out;
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		json_object_array_add(arr, verdict_json(g->e[i], t));
+	out = pn_xstrdup(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
+	json_object_put(arr);
 	return out;
 }
 
-/* Turn an engine child's end and output into a verdict. */
+/* One engine's verdict from its group child's end and answer. */
 static void
-engine_verdict(const struct child *c, struct pn_verdict *v)
+engine_verdict(const struct child *c, json_object *answer, size_t k, struct pn_verdict *v)
 {
 	json_object *o, *cat, *res, *meth, *det;
 
@@ -231,10 +259,10 @@ engine_verdict(const struct child *c, struct pn_verdict *v)
 		v->category = PN_CAT_TIMEOUT;
 		return;
 	}
-	if (c->end != CHILD_OK || c->out.len == 0)
+	if (c->end != CHILD_OK || answer == NULL || k >= json_object_array_length(answer))
 		return;
-	o = json_tokener_parse(c->out.p);
-	if (o == NULL)
+	o = json_object_array_get_idx(answer, k);
+	if (o == NULL || !json_object_is_type(o, json_type_object))
 		return;
 	if (json_object_object_get_ex(o, "category", &cat) &&
 	    pn_category_parse(json_object_get_string(cat), &v->category) != PN_OK)
@@ -245,7 +273,20 @@ engine_verdict(const struct child *c, struct pn_verdict *v)
 		v->method = pn_xstrdup(json_object_get_string(meth));
 	if (json_object_object_get_ex(o, "details", &det) && json_object_is_type(det, json_type_object))
 		v->details = json_object_get(det);
-	json_object_put(o);
+}
+
+/* The group of engine e's kind, made on first use. */
+static struct group *
+group_for(struct group *groups, size_t *ngroups, size_t cap, struct pn_engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < *ngroups; i++)
+		if (groups[i].e[0]->ops == e->ops && groups[i].e[0]->confine_flags == e->confine_flags)
+			return &groups[i];
+	groups[*ngroups].e = pn_xcalloc(cap, sizeof(struct pn_engine *));
+	groups[*ngroups].idx = pn_xcalloc(cap, sizeof(size_t));
+	return &groups[(*ngroups)++];
 }
 
 /*
@@ -338,7 +379,8 @@ pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd, co
 	struct pn_scan_target t;
 	struct pn_engine_outcome *out;
 	struct child det, *ch;
-	size_t *idx, nch = 0, i;
+	struct group *groups;
+	size_t ngroups = 0, i;
 	int timeout = (int)pn_conf_get_int(conf, "engines.timeout");
 	struct pn_confine cf = confinement(conf, timeout);
 	struct pn_details_opts dcopy;
@@ -375,12 +417,12 @@ pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd, co
 	tag = details_type_tag(*details);
 	t.type_tag = tag;
 
-	/* 2. Every engine at once, each in its child. */
+	/* 2. Every engine kind at once, each in its child. */
 	out = pn_xcalloc(engines->n + 1, sizeof(*out));
-	ch = pn_xcalloc(engines->n + 1, sizeof(*ch));
-	idx = pn_xcalloc(engines->n + 1, sizeof(*idx));
+	groups = pn_xcalloc(engines->n + 1, sizeof(*groups));
 	for (i = 0; i < engines->n; i++) {
 		struct pn_engine *e = engines->v[i];
+		struct group *g;
 		out[i].engine_name = e->name;
 		out[i].engine_version = e->version;
 		out[i].engine_update = e->update;
@@ -391,16 +433,38 @@ pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd, co
 			out[i].v.category = PN_CAT_TYPE_UNSUPPORTED;
 			continue;
 		}
-		cf.cpu_seconds = e->timeout_s + 1;
+		g = group_for(groups, &ngroups, engines->n, e);
+		g->e[g->n] = e;
+		g->idx[g->n++] = i;
+		g->timeout_s += e->timeout_s;
+	}
+	ch = pn_xcalloc(ngroups + 1, sizeof(*ch));
+	for (i = 0; i < ngroups; i++) {
+		struct pn_engine *e = groups[i].e[0];
+		cf.cpu_seconds = groups[i].timeout_s + 1;
 		cf.allow_net = (e->confine_flags & PN_ENGINE_NEEDS_NET) != 0;
 		cf.allow_exec = (e->confine_flags & PN_ENGINE_NEEDS_EXEC) != 0;
-		if (child_start(&ch[nch], &cf, e->timeout_s, engine_child, e, &t) == PN_OK)
-			idx[nch++] = i;
+		if (child_start(&ch[i], &cf, groups[i].timeout_s, group_child, &groups[i], &t) != PN_OK) {
+			ch[i].done = 1;
+			ch[i].end = CHILD_FAILED;
+			ch[i].pid = -1;
+			ch[i].fd = -1;
+		}
 	}
-	children_wait(ch, nch);
-	for (i = 0; i < nch; i++) {
-		engine_verdict(&ch[i], &out[idx[i]].v);
+	children_wait(ch, ngroups);
+	for (i = 0; i < ngroups; i++) {
+		json_object *answer = ch[i].out.len ? json_tokener_parse(ch[i].out.p) : NULL;
+		size_t k;
+		if (answer && !json_object_is_type(answer, json_type_array)) {
+			json_object_put(answer);
+			answer = NULL;
+		}
+		for (k = 0; k < groups[i].n; k++)
+			engine_verdict(&ch[i], answer, k, &out[groups[i].idx[k]].v);
+		json_object_put(answer);
 		pn_buf_release(&ch[i].out);
+		free(groups[i].e);
+		free(groups[i].idx);
 	}
 	pn_aggregate(out, engines->n, results, stats);
 	*details = add_engine_details(*details, out, engines->n);
@@ -409,7 +473,7 @@ pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd, co
 		pn_verdict_release(&out[i].v);
 	free(out);
 	free(ch);
-	free(idx);
+	free(groups);
 	free(tag);
 	if (map)
 		munmap(map, t.size);

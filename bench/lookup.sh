@@ -136,10 +136,10 @@ run_wrk() {
 	if [ "$WARMUP" != 0 ]; then
 		wrk -t"$WRK_THREADS" -c"$CONNS" -d"${WARMUP}s" -H "x-apikey: $KEY" "$url" >/dev/null
 	fi
-	c0=$($PNB cpu $pid)
+	c0=$($PNB cpu --snap "$TMP/snap0" $pid)
 	$PNB run-cpu "$TMP/wrkcpu-$name" -- wrk -t"$WRK_THREADS" -c"$CONNS" -d"${SECS}s" \
 	    --latency -s "$HERE/report.lua" -H "x-apikey: $KEY" "$url" >"$out"
-	c1=$($PNB cpu $pid)
+	c1=$($PNB cpu --snap "$TMP/snap1" $pid)
 	sed -n '/^wrk_/!s/^/    /p' "$out"
 	for e in connect read write timeout status; do
 		if [ "$(num wrk_errors_$e "$out")" != 0 ]; then
@@ -161,6 +161,7 @@ run_wrk() {
 		printf "%s_server_cpu_s=%.2f\n%s_wrk_cpu_s=%.2f\n", n, srv, n, w
 		printf "%s_irq_cpu_s=%.2f\n%s_other_cpu_s=%.2f\n", n, irq, n, other
 		printf "%s_idle_cpu_s=%.2f\n", n, idle }' >>"$RESULTS"
+	result lookup_${name}_other_top "$($PNB others "$TMP/snap0" "$TMP/snap1" $pid $$)"
 }
 
 echo "lookup: starting panoptes ($HTTP_THREADS HTTP threads)"

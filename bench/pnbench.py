@@ -22,7 +22,10 @@ it exits 1 on failure.
                                 load for profilers such as callgrind)
   cpu PID...                    CPU seconds (user+sys) of the PIDs and
                                 their descendants, then the machine's busy,
-                                idle and irq+softirq seconds (/proc/stat)
+                                idle and irq+softirq seconds (/proc/stat);
+                                --snap FILE also saves every process's CPU
+  others SNAP0 SNAP1 PID...     the processes outside the PIDs' trees that
+                                used most CPU between two snapshots
   run-cpu OUT -- CMD...         run CMD, write its CPU seconds to OUT
 
 SPDX-License-Identifier: MIT
@@ -398,10 +401,51 @@ def machine_cpu():
             (idle + iowait) / TICK, (irq + softirq) / TICK)
 
 
+def all_cpu():
+    """{pid: [comm, cpu seconds]} for every process."""
+    snap = {}
+    for e in os.listdir("/proc"):
+        if not e.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % e) as f:
+                st = f.read()
+        except OSError:
+            continue
+        comm = st[st.index("(") + 1:st.rindex(")")]
+        snap[e] = [comm, cpu_of(int(e))]
+    return snap
+
+
 def cmd_cpu(args):
+    if args[0] == "--snap":
+        with open(args[1], "w") as f:
+            json.dump(all_cpu(), f)
+        args = args[2:]
     pids = tree_pids([int(a) for a in args])
     busy, idle, irq = machine_cpu()
     print("%.2f %.2f %.2f %.2f" % (sum(cpu_of(p) for p in pids), busy, idle, irq))
+
+
+def cmd_others(args):
+    """The processes outside the PIDs' trees that used the most CPU
+    between two `cpu --snap` snapshots, as comm:seconds,..."""
+    with open(args[0]) as f:
+        a = json.load(f)
+    with open(args[1]) as f:
+        b = json.load(f)
+    ours = {str(p) for p in tree_pids([int(x) for x in args[2:]])} | {str(os.getpid())}
+    used = {}
+    for pid, (comm, t) in b.items():
+        if pid in ours:
+            continue
+        d = t - (a[pid][1] if pid in a else 0.0)
+        if comm.startswith("kworker/"):
+            comm = "kworker"
+        if d >= 0.05:
+            used[comm] = used.get(comm, 0.0) + d
+    top = sorted(used.items(), key=lambda kv: -kv[1])[:4]
+    print(",".join("%s:%.2f" % (c.replace(",", "_").replace(" ", "_"), t) for c, t in top) or "-")
 
 
 def cmd_run_cpu(args):
@@ -423,7 +467,7 @@ def cmd_run_cpu(args):
 COMMANDS = {
     "port": (cmd_port, 0), "wait-ready": (cmd_wait_ready, 3), "eicar": (cmd_eicar, 1),
     "submit": (cmd_submit, 4), "fetch": (cmd_fetch, 3), "same": (cmd_same, 3),
-    "gen": (cmd_gen, 4), "gets": (cmd_gets, 3), "upload": (cmd_upload, 6), "cpu": (cmd_cpu, 1),
+    "gen": (cmd_gen, 4), "gets": (cmd_gets, 3), "upload": (cmd_upload, 6), "cpu": (cmd_cpu, 1), "others": (cmd_others, 2),
     "run-cpu": (cmd_run_cpu, 3),
 }
 

@@ -36,6 +36,8 @@ load() { cut -d' ' -f1 /proc/loadavg; }
 	echo "bench_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 	echo "bench_kernel=$(uname -r)"
 	echo "bench_load_start=$(load)"
+	# The tree changes under the benchmark: say which binary was measured.
+	echo "bench_binary=$(sha256sum "$BIN" | cut -c1-12) built $(date -u -r "$BIN" +%Y-%m-%dT%H:%M:%SZ)"
 } >>"$RES"
 
 fail=0
@@ -56,6 +58,7 @@ row() { printf '%-34s %12s %12s %-9s %7s %s\n' "$@"; }
 echo
 echo "Panoptes benchmarks - $(v bench_date), $(v bench_nproc) x $(v bench_cpu)," \
     "load $(v bench_load_start) -> $(v bench_load_end), $(v bench_seconds) s"
+echo "binary $BIN $(v bench_binary), $(v upload_engines) engine(s), report $(v lookup_body_bytes) bytes"
 row "measure" "panoptes" "baseline" "" "ratio" "target"
 lr=$(v lookup_ratio)
 verdict=
@@ -78,11 +81,18 @@ row "upload completed files/s" "$(v upload_done_files_s)" "$(v clam_files_s)" cl
     "$(ratio "$(v upload_done_files_s)" "$(v clam_files_s)")" "($(v upload_workers) workers)"
 row "upload completed MB/s" "$(v upload_done_mb_s)" "$(v clam_mb_s)" clamscan \
     "$(ratio "$(v upload_done_mb_s)" "$(v clam_mb_s)")" ""
+if [ -n "$(v yara_files_s)" ]; then
+	row "upload completed files/s" "$(v upload_done_files_s)" "$(v yara_files_s)" yara \
+	    "$(ratio "$(v upload_done_files_s)" "$(v yara_files_s)")" "($(v yara_rule_files) rule files)"
+	row "upload completed files/s" "$(v upload_done_files_s)" "$(v clam_yara_files_s)" clam+yara \
+	    "$(ratio "$(v upload_done_files_s)" "$(v clam_yara_files_s)")" "(one after the other)"
+fi
 row "upload ack->completed p50 ms" "$(v upload_lat_p50_ms)" "" "" "" "p99 $(v upload_lat_p99_ms)"
 row "worker time per job ms (mean)" "$(v upload_job_ms_mean)" "" "" "" \
     "(server+workers CPU $(v upload_server_cpu_s) s, idle $(v upload_idle_cpu_s) s)"
 # Other processes took CPU during the lookup runs: the numbers are noisy.
 awk -v a="$(v lookup_pn_other_cpu_s)" -v b="$(v lookup_ng_other_cpu_s)" \
-    -v s="${BENCH_SECONDS:-10}" 'BEGIN { if (a + b > 0.1 * s) printf "bench: note: %.1f s of CPU went to other processes during the lookup runs; rerun on an idle machine\n", a + b }'
+    -v s="${BENCH_SECONDS:-10}" -v ta="$(v lookup_pn_other_top)" -v tb="$(v lookup_ng_other_top)" \
+    'BEGIN { if (a + b > 0.1 * s) printf "bench: note: %.1f s of CPU went to other processes during the lookup runs (%s; %s); rerun on an idle machine\n", a + b, ta, tb }'
 [ $fail = 0 ] || echo "bench: a step FAILED (see above)" >&2
 exit $fail

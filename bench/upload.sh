@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # upload.sh - report upload -> completed throughput of panoptes, with
-# clamscan over the same files as the baseline (ClamAV does the scanning).
+# clamscan over the same files as the baseline (ClamAV does the scanning;
+# the yara CLI with the project's rules too, when both are there).
 #
 # usage: bench/upload.sh BIN [RESULTS]
 #
@@ -12,12 +13,14 @@
 # Files/s and MB/s are reported for acknowledged uploads (start -> last
 # 200) and for completed analyses (start -> last seen completed, polled
 # every 10 ms).  Then `clamscan --no-summary -d SIGS -r DIR` over the same
-# files, once on an empty dir to separate its start-up (signature load).
-# Results go to RESULTS as key=value lines (upload_*, clam_*).
+# files, once on an empty dir to separate its start-up (signature load),
+# and `yara -r` with every rules/*/*.yar.  Results go to RESULTS as
+# key=value lines (upload_*, clam_*, yara_*).
 #
 # Environment: BENCH_FILES (200), BENCH_CLIENTS (8), BENCH_WORKERS (2),
 # BENCH_MIN_KB (4), BENCH_MAX_KB (64), BENCH_SEED (1), BENCH_TIMEOUT (60 s
-# for all analyses), BENCH_SIGS (engines/sigs), BENCH_SET="section.key=value
+# for all analyses), BENCH_SIGS (engines/sigs), BENCH_RULES (rules: YARA
+# baseline, skipped without it or the yara CLI), BENCH_SET="section.key=value
 # ..." extra --set options for the server, BENCH_KEEP=1 keeps the
 # temp dir (default under TMPDIR or /tmp: mind its filesystem, uploads are
 # fsynced).  Exit: 0 measured, 1 a step failed.
@@ -37,6 +40,7 @@ MIN_KB=${BENCH_MIN_KB:-4}
 MAX_KB=${BENCH_MAX_KB:-64}
 TIMEOUT=${BENCH_TIMEOUT:-60}
 SIGS=${BENCH_SIGS:-$HERE/../engines/sigs}
+RULES=${BENCH_RULES:-$HERE/../rules}
 
 case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 [ -x "$BIN" ] || { echo "upload: $BIN is not executable" >&2; exit 1; }
@@ -94,6 +98,7 @@ echo "upload: starting panoptes ($WORKERS workers)"
 start_panoptes
 wait_workers
 KEY=$(cat "$TMP/data/admin.key")
+result upload_engines "$(sed -n 's/.*worker ready with \([0-9]*\) engine.*/\1/p' "$TMP/serve.log" | head -1)"
 c0=$($PNB cpu $SRV_PID)
 $PNB upload "http://127.0.0.1:$PORT/api/v3/" "$KEY" "$TMP/files" "$CLIENTS" "$WORKERS" \
     "$TIMEOUT" >"$TMP/upload.txt"
@@ -139,6 +144,33 @@ if command -v clamscan >/dev/null; then
 else
 	echo "upload: clamscan not found; no baseline (apt-get install clamav)" >&2
 	exit 1
+fi
+# YARA runs in the workers too (one engine per rules/ subdirectory): for
+# context, the yara CLI with the same rules, one namespace per directory.
+# Optional - the rules belong to others and may be mid-edit - so a failure
+# here is reported but does not fail the benchmark.
+if [ -d "$RULES" ] && command -v yara >/dev/null; then
+	args=()
+	for f in "$RULES"/*/*.yar; do
+		[ -f "$f" ] && args+=("$(basename "$(dirname "$f")"):$f")
+	done
+	if [ ${#args[@]} -gt 0 ]; then
+		t0=$(now)
+		if yara -w -p 1 -r "${args[@]}" "$TMP/files" >"$TMP/yara.txt" 2>"$TMP/yara.err"; then
+			t1=$(now)
+			total=$(elapsed "$t0" "$t1")
+			result yara_rule_files "${#args[@]}"
+			result yara_total_s "$total"
+			result yara_files_s "$(echo "$FILES $total" | awk '{printf "%.1f", $1 / $2}')"
+			both=$(echo "$(num clam_total_s "$RESULTS") $total" | awk '{print $1 + $2}')
+			result clam_yara_files_s "$(echo "$FILES $both" | awk '{printf "%.1f", $1 / $2}')"
+			result clam_yara_mb_s "$(echo "$mb $both" | awk '{printf "%.2f", $1 / 1e6 / $2}')"
+			echo "upload: yara ($(num yara_rule_files "$RESULTS") rule files)" \
+			    "$(num yara_files_s "$RESULTS") files/s"
+		else
+			echo "upload: note: yara baseline failed: $(head -c 300 "$TMP/yara.err")" >&2
+		fi
+	fi
 fi
 [ "${SHOW_RESULTS:-0}" = 1 ] && cat "$RESULTS"
 exit 0

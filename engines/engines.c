@@ -2,14 +2,22 @@
  * engines.c - the set of engines a worker runs, and the vocabulary shared by
  * every engine (categories, verdict release).
  *
- * The set is built from one static table: each row names an engine (its
- * Detection-tab column), its adapter and the config keys that enable it and
- * cap its file size.  Adding an engine is one row here plus its adapter.
+ * The set is built from one static table: each row names an engine kind
+ * (its Detection-tab column, or the prefix of its columns), its adapter,
+ * the config keys that enable it and cap its file size, and optionally an
+ * instances function for kinds that fill several columns (one YARA engine
+ * per rule pack: "YARA-Packers", "YARA-Webshells", ...).  Adding an engine
+ * is one row here plus its adapter.
  *
  * Ownership: pn_engines_load() allocates each struct pn_engine and the
  * vector; pn_engines_free() calls every adapter's free and releases both.
+ * An instance's argument is handed to its adapter in e->priv before init
+ * (yara_engine.h).
  * Errors: an engine whose init fails stays in the set with e->error set
- * (its scans report "failure"); pn_engines_load itself returns PN_OK.
+ * (its scans report "failure"); a kind whose instances function fails is
+ * one row with that error; pn_engines_load itself returns PN_OK.
+ * Limits: PN_ENGINES_MAX engines in a set; names are made unique by a
+ * "-2", "-3", ... suffix.
  * See also: engines/engine.h, docs/internals/engines.md.
  *
  * SPDX-License-Identifier: MIT
@@ -17,22 +25,33 @@
 #include "engine.h"
 #include "conf.h"
 #include "pn_limits.h"
+#include "external.h"
+#include "yara_engine.h"
+#include "external.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include <json.h>
 
+#define PN_ENGINES_MAX 128        /* engines in one set (all rows, all instances) */
+
 struct engine_row {
-	const char *name;                   /* Detection-tab column */
+	const char *name;                   /* Detection-tab column; prefix of instance names */
 	const struct pn_engine_ops *ops;
 	const char *enabled_key;            /* bool option; NULL = always on */
 	const char *max_size_key;           /* size option; NULL = no limit */
+	pn_engine_instances_fn *instances;  /* NULL = one engine named `name` */
 };
 
-/* One line per engine. */
+/* One line per engine kind. */
 static const struct engine_row engine_table[] = {
-	{ "ClamAV", &pn_engine_clamav_ops, "clamav.enabled", "clamav.max_filesize" },
+	{ "ClamAV", &pn_engine_clamav_ops, "clamav.enabled", "clamav.max_filesize", NULL },
+	{ "YARA", &pn_engine_yara_ops, "yara.enabled", "yara.max_filesize", pn_yara_instances },
+	{ "HashList", &pn_engine_hashlist_ops, "hashlist.enabled", NULL, NULL },
+	{ "ClamAV-daemon", &pn_engine_clamd_ops, "clamd.enabled", "clamd.max_filesize", pn_clamd_instances },
+	{ "ICAP", &pn_engine_icap_ops, "icap.enabled", "icap.max_filesize", pn_icap_instances },
+	{ "CommandLine", &pn_engine_cmdline_ops, "cmdline.enabled", "cmdline.max_filesize", pn_cmdline_instances },
 };
 
 /* VT-API.md §5.1 spellings, indexed by enum pn_category. */
@@ -84,6 +103,18 @@ pn_verdict_release(struct pn_verdict *v)
 	v->details = NULL;
 }
 
+/* The stand-in for a kind whose instances could not be listed: every scan fails. */
+static int
+failed_scan(struct pn_engine *e, const struct pn_scan_target *t, struct pn_verdict *v)
+{
+	return PN_EINTERNAL;
+}
+
+static const struct pn_engine_ops failed_ops = {
+	.kind = "unavailable",
+	.scan = failed_scan,
+};
+
 static int
 engine_timeout(const struct pn_conf *conf)
 {
@@ -92,16 +123,56 @@ engine_timeout(const struct pn_conf *conf)
 	return t > 0 && t <= INT32_MAX ? (int)t : PN_ENGINE_TIMEOUT_DEFAULT_S;
 }
 
+void
+pn_engine_instances_free(struct pn_engine_instance *v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i].arg);
+	free(v);
+}
+
+/* True when name is taken by an engine already in the set. */
+static int
+name_taken(const struct pn_engines *set, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (strcmp(set->v[i]->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* name, or name-2, name-3, ... : the first not yet in the set. */
+static void
+unique_name(const struct pn_engines *set, const char *name, char *out, size_t len)
+{
+	char base[48];
+	int i;
+
+	pn_strlcpy(out, name, len);
+	pn_strlcpy(base, name, sizeof(base));
+	for (i = 2; name_taken(set, out) && i < 1000; i++)
+		snprintf(out, len, "%s-%d", base, i);
+}
+
+/* Build one engine; arg (owned, may be NULL) goes to the adapter in e->priv. */
 static struct pn_engine *
-engine_new(const struct engine_row *row, const struct pn_conf *conf)
+engine_new(const struct engine_row *row, const struct pn_conf *conf,
+    const struct pn_engines *set, const char *name, char *arg)
 {
 	struct pn_engine *e = pn_xcalloc(1, sizeof(*e));
 	int rc;
 
 	e->ops = row->ops;
-	pn_strlcpy(e->name, row->name, sizeof(e->name));
+	unique_name(set, name, e->name, sizeof(e->name));
 	e->timeout_s = engine_timeout(conf);
 	e->max_size = row->max_size_key ? pn_conf_get_size(conf, row->max_size_key) : 0;
+	e->priv = arg;
 	rc = e->ops->init(e, conf);
 	if (rc != PN_OK) {
 		if (e->error[0] == '\0')
@@ -111,19 +182,60 @@ engine_new(const struct engine_row *row, const struct pn_conf *conf)
 	return e;
 }
 
+static void
+set_add(struct pn_engines *set, struct pn_engine *e)
+{
+	set->v[set->n++] = e;
+}
+
+/* A row: one engine, or one per instance its instances function lists. */
+static void
+load_row(struct pn_engines *set, const struct engine_row *row, const struct pn_conf *conf)
+{
+	struct pn_engine_instance *inst = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	if (row->instances == NULL) {
+		set_add(set, engine_new(row, conf, set, row->name, NULL));
+		return;
+	}
+	rc = row->instances(conf, row->name, &inst, &n);
+	if (rc != PN_OK || n == 0) {
+		struct pn_engine *e = pn_xcalloc(1, sizeof(*e));
+
+		e->ops = &failed_ops;
+		pn_strlcpy(e->name, row->name, sizeof(e->name));
+		snprintf(e->error, sizeof(e->error), "listing %s engines failed: %s", row->name,
+		    pn_strerror(rc != PN_OK ? rc : PN_ENOTFOUND));
+		log_warnx("engine %s unavailable: %s", e->name, e->error);
+		set_add(set, e);
+		pn_engine_instances_free(inst, n);
+		return;
+	}
+	for (i = 0; i < n && set->n < PN_ENGINES_MAX; i++) {
+		set_add(set, engine_new(row, conf, set, inst[i].name, inst[i].arg));
+		inst[i].arg = NULL;
+	}
+	if (i < n)
+		log_warnx("engines: more than %d engines, %zu %s engine(s) left out",
+		    PN_ENGINES_MAX, n - i, row->name);
+	pn_engine_instances_free(inst, n);
+}
+
 int
 pn_engines_load(struct pn_engines *set, const struct pn_conf *conf)
 {
 	size_t i;
 
-	set->v = pn_xcalloc(PN_ARRAY_LEN(engine_table), sizeof(*set->v));
+	set->v = pn_xcalloc(PN_ENGINES_MAX, sizeof(*set->v));
 	set->n = 0;
-	for (i = 0; i < PN_ARRAY_LEN(engine_table); i++) {
+	for (i = 0; i < PN_ARRAY_LEN(engine_table) && set->n < PN_ENGINES_MAX; i++) {
 		const struct engine_row *row = &engine_table[i];
 
 		if (row->enabled_key != NULL && !pn_conf_get_bool(conf, row->enabled_key))
 			continue;
-		set->v[set->n++] = engine_new(row, conf);
+		load_row(set, row, conf);
 	}
 	return PN_OK;
 }

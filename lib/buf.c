@@ -46,6 +46,7 @@ pn_buf_reserve(struct pn_buf *b, size_t extra)
 		ncap = ncap > SIZE_MAX / 4 ? need : ncap * 2;
 	b->p = pn_xrealloc(b->p, ncap);
 	b->cap = ncap;
+	b->p[b->len] = '\0';   /* contents stay a C string even before the first append */
 	return PN_OK;
 }
 

@@ -9,10 +9,20 @@
 
 extern const struct pn_conf_opt pn_conf_clamav[];
 extern const struct pn_conf_opt pn_conf_archive[];
+extern const struct pn_conf_opt pn_conf_hashlist[];
+extern const struct pn_conf_opt pn_conf_clamd[];
+extern const struct pn_conf_opt pn_conf_icap[];
+extern const struct pn_conf_opt pn_conf_cmdline[];
+extern const struct pn_conf_opt pn_conf_yara[];
 
 const struct pn_conf_opt *const pn_conf_tables[] = {
 	pn_conf_core,
 	pn_conf_clamav,
 	pn_conf_archive,
+	pn_conf_hashlist,
+	pn_conf_clamd,
+	pn_conf_icap,
+	pn_conf_cmdline,
+	pn_conf_yara,
 	NULL
 };

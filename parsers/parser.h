@@ -67,6 +67,15 @@ struct pn_parser {
 /* The registry (parsers/parsers.c), NULL-terminated. */
 extern const struct pn_parser *const pn_parsers[];
 extern const struct pn_parser pn_parser_archive;
+extern const struct pn_parser pn_parser_pe;
+extern const struct pn_parser pn_parser_pdf;
+extern const struct pn_parser pn_parser_rtf;
+extern const struct pn_parser pn_parser_elf;
+extern const struct pn_parser pn_parser_macho;
+extern const struct pn_parser pn_parser_ole;
+extern const struct pn_parser pn_parser_ooxml;
+extern const struct pn_parser pn_parser_strings;
+extern const struct pn_parser pn_parser_script;
 
 /*
  * Run every parser that bids on the file; their attributes, tags and notes

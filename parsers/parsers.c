@@ -6,12 +6,22 @@
  */
 #include "parser.h"
 #include "pn_limits.h"
+#include "utf8.h"
 
 #include <json-c/json.h>
 #include <math.h>
 
 const struct pn_parser *const pn_parsers[] = {
 	&pn_parser_archive,
+	&pn_parser_pe,
+	&pn_parser_pdf,
+	&pn_parser_rtf,
+	&pn_parser_elf,
+	&pn_parser_macho,
+	&pn_parser_ole,
+	&pn_parser_ooxml,
+	&pn_parser_strings,
+	&pn_parser_script,
 	NULL
 };
 
@@ -61,13 +71,16 @@ pn_parse_child(struct pn_parse *p, const char *rel, const char *name, const char
 void
 pn_parse_note(struct pn_parse *p, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], *clean;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	json_object_array_add(p->notes, json_object_new_string(msg));
+	/* Notes quote input and may be cut mid-character: keep them valid UTF-8. */
+	clean = pn_utf8_clean(msg, strlen(msg));
+	json_object_array_add(p->notes, json_object_new_string(clean));
+	free(clean);
 }
 
 double

@@ -6,10 +6,10 @@ set -eu
 PKGS="gcc g++ make pkg-config curl python3
 libmicrohttpd-dev libjson-c-dev libsqlite3-dev libssl-dev zlib1g-dev
 libfuzzy-dev ssdeep libmagic-dev libinih-dev libseccomp-dev
-libclamav-dev clamav clamav-testfiles libyara-dev yara
+libclamav-dev clamav clamav-daemon clamav-testfiles libyara-dev yara
 libtlsh-dev clang libclang-rt-14-dev
 libarchive-dev libpsl-dev publicsuffix zip unzip
-gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 python3-pefile wine64
+gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 python3-pefile wine64 osslsigncode
 wrk nginx-light"
 
 missing=""

@@ -121,6 +121,9 @@ test_utf8(void)
 	c = pn_utf8_clean("\xed\xa0\x80", 3);
 	is_str(c, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", "surrogate refused");
 	free(c);
+	c = pn_utf8_clean("", 0);
+	is_str(c, "", "cleaning the empty string gives an empty C string");
+	free(c);
 	c = pn_utf8_clean("\xc0\xaf", 2);
 	ok(strstr(c, "\xc0") == NULL, "overlong refused");
 	free(c);
