@@ -18,34 +18,28 @@ const char pn_cli_common_help[] =
     "  -h, --help           this help\n";
 
 /*
- * The project's signature directory when none is configured: next to the
- * binary in a build tree (build/../engines/sigs) or an installed tree
- * (bin/../share/panoptes/sigs).
+ * Options whose default is something shipped with Panoptes, resolved to an
+ * absolute path once here so that workers and children agree on it.
  */
-static void
-default_sigs(struct pn_conf *conf)
-{
-	static const char *const rel[] = { "/../engines/sigs", "/../share/panoptes/sigs" };
-	char exe[PATH_MAX], cand[PATH_MAX + 32], real[PATH_MAX];
-	ssize_t n;
-	size_t i;
-	char *slash;
+static const struct {
+	const char *key;
+	const char *rel;
+} builtin_defaults[] = {
+	{ "clamav.signatures", "engines/sigs" },
+	{ "yara.rules_dir", "rules" },
+	{ "hashlist.bad", "engines/hashlists/known-bad.txt" },
+};
 
-	if (*pn_conf_get(conf, "clamav.signatures"))
-		return;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return;
-	exe[n] = '\0';
-	if ((slash = strrchr(exe, '/')) != NULL)
-		*slash = '\0';
-	for (i = 0; i < PN_ARRAY_LEN(rel); i++) {
-		snprintf(cand, sizeof(cand), "%s%s", exe, rel[i]);
-		if (realpath(cand, real) != NULL) {
-			pn_conf_put(conf, "clamav.signatures", real);
-			return;
-		}
-	}
+static void
+resolve_builtins(struct pn_conf *conf)
+{
+	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < PN_ARRAY_LEN(builtin_defaults); i++)
+		if (*pn_conf_get(conf, builtin_defaults[i].key) == '\0' &&
+		    pn_builtin_path(builtin_defaults[i].rel, path, sizeof(path)) == PN_OK)
+			pn_conf_put(conf, builtin_defaults[i].key, path);
 }
 
 /* Parse --config/--set into a checked configuration; returns 0 or 2 (usage). */
@@ -66,7 +60,7 @@ pn_cli_common_finish(struct pn_cli_common *c)
 			return 2;
 		}
 	}
-	default_sigs(c->conf);
+	resolve_builtins(c->conf);
 	if (pn_conf_check(c->conf, err, sizeof(err)) != PN_OK) {
 		fprintf(stderr, "panoptes: %s\n", err);
 		return 2;

@@ -60,8 +60,8 @@
 
 /* Options of this engine (docs/CONFIG.md [hashlist]). */
 const struct pn_conf_opt pn_conf_hashlist[] = {
-	{ "hashlist.enabled", PN_CONF_BOOL, "false", "run the hash-list engine" },
-	{ "hashlist.bad", PN_CONF_STR, "", "known-bad hash list files, separated by , or :" },
+	{ "hashlist.enabled", PN_CONF_BOOL, "true", "run the hash-list engine" },
+	{ "hashlist.bad", PN_CONF_STR, "", "known-bad hash list files, separated by , or :; default: built-in list" },
 	{ "hashlist.good", PN_CONF_STR, "", "known-good hash list files, separated by , or :" },
 	{ "hashlist.label", PN_CONF_STR, "KnownBad", "result for a known-bad hash without a label" },
 	{ "hashlist.max_entries", PN_CONF_INT, "50000000", "most hashes loaded from all lists" },

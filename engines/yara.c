@@ -72,7 +72,6 @@ const struct pn_conf_opt pn_conf_yara[] = {
 #define PACK_PATH_MAX 4096
 
 /* Where the built-in packs are, relative to the running binary's directory. */
-static const char *const rules_rel[] = { "/../rules", "/../share/panoptes/rules" };
 #define RULES_CWD_DEFAULT "rules"
 
 /* External variables every pack may use (LOKI/THOR convention). */
@@ -142,29 +141,14 @@ void
 pn_yara_rules_dir(const struct pn_conf *conf, char *out, size_t len)
 {
 	const char *s = pn_conf_get(conf, "yara.rules_dir");
-	char exe[PATH_MAX], cand[PATH_MAX + 32], real[PATH_MAX];
-	ssize_t n;
-	size_t i;
-	char *slash;
 
 	if (s != NULL && *s != '\0') {
 		pn_strlcpy(out, s, len);
 		return;
 	}
-	pn_strlcpy(out, RULES_CWD_DEFAULT, len);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return;
-	exe[n] = '\0';
-	if ((slash = strrchr(exe, '/')) != NULL)
-		*slash = '\0';
-	for (i = 0; i < PN_ARRAY_LEN(rules_rel); i++) {
-		snprintf(cand, sizeof(cand), "%s%s", exe, rules_rel[i]);
-		if (realpath(cand, real) != NULL && is_dir(real)) {
-			pn_strlcpy(out, real, len);
-			return;
-		}
-	}
+	/* Usually resolved by the command line already (cli/common.c). */
+	if (pn_builtin_path("rules", out, len) != PN_OK || !is_dir(out))
+		pn_strlcpy(out, RULES_CWD_DEFAULT, len);
 }
 
 /* Number of rule files directly in dir (0 when unreadable). */

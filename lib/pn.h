@@ -80,6 +80,12 @@ int pn_is_hex(const char *s, size_t len);
 /* Wall-clock seconds and monotonic milliseconds. */
 int64_t pn_now(void);
 int64_t pn_mono_ms(void);
+/*
+ * A file or directory shipped with Panoptes: rel (e.g. "engines/sigs") next
+ * to the binary's build tree (<exe>/../rel) or in an installed tree
+ * (<exe>/../share/panoptes/rel).  PN_OK with the absolute path, or PN_ENOTFOUND.
+ */
+int pn_builtin_path(const char *rel, char *out, size_t len);
 /* n random bytes from getrandom(2); aborts if the kernel cannot supply them. */
 void pn_random(void *buf, size_t n);
 

@@ -248,6 +248,30 @@ pn_mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int
+pn_builtin_path(const char *rel, char *out, size_t len)
+{
+	static const char *const roots[] = { "/../", "/../share/panoptes/" };
+	char exe[PATH_MAX], cand[2 * PATH_MAX], real[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+	size_t i;
+
+	if (n <= 0)
+		return PN_ENOTFOUND;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) != NULL)
+		*slash = '\0';
+	for (i = 0; i < PN_ARRAY_LEN(roots); i++) {
+		snprintf(cand, sizeof(cand), "%s%s%s", exe, roots[i], rel);
+		if (realpath(cand, real) != NULL && strlen(real) < len) {
+			pn_strlcpy(out, real, len);
+			return PN_OK;
+		}
+	}
+	return PN_ENOTFOUND;
+}
+
 void
 pn_random(void *buf, size_t n)
 {

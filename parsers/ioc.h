@@ -20,8 +20,9 @@
  *    pass the heuristics against file names and code identifiers of
  *    pn_ioc_domain() (flags 0).
  *  - IPv4: a strict dotted quad (decimal, no leading zeros, <= 255); the
- *    scanner also drops unlikely host addresses (0.x, >= 240.x, x.x.x.0)
- *    and version numbers (1.2.3.4.5, v1.2.3.4, "version 1.2.3.4").
+ *    scanner also drops unlikely host addresses (0.x, >= 240.x, x.x.x.0),
+ *    OIDs (2.5.29.15, 1.3.6.1) and version numbers (1.2.3.4.5, v1.2.3.4,
+ *    "version 1.2.3.4", all four parts < 20 except public resolvers).
  *  - IPv6: accepted by inet_pton(3), reported in inet_ntop(3) form; the
  *    scanner wants >= 2 groups, one of 3+ digits, a decimal digit and one
  *    letter case, so C++ and Perl "A::B" scopes are not addresses.
