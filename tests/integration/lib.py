@@ -30,6 +30,7 @@ import time
 import traceback
 import urllib.parse
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 API = "/api/v3"
 
 # The eight file-stats keys (VT-API.md §5.1, checklist 10).
