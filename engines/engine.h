@@ -110,5 +110,8 @@ extern const struct pn_engine_ops pn_engine_hashlist_ops;
 extern const struct pn_engine_ops pn_engine_clamd_ops;
 extern const struct pn_engine_ops pn_engine_icap_ops;
 extern const struct pn_engine_ops pn_engine_cmdline_ops;
+extern const struct pn_engine_ops pn_engine_heur_pe_ops;     /* heur_pe.c */
+extern const struct pn_engine_ops pn_engine_heur_script_ops; /* heur_script.c */
+extern const struct pn_engine_ops pn_engine_heur_doc_ops;    /* heur_doc.c */
 
 #endif

@@ -52,6 +52,9 @@ static const struct engine_row engine_table[] = {
 	{ "ClamAV-daemon", &pn_engine_clamd_ops, "clamd.enabled", "clamd.max_filesize", pn_clamd_instances },
 	{ "ICAP", &pn_engine_icap_ops, "icap.enabled", "icap.max_filesize", pn_icap_instances },
 	{ "CommandLine", &pn_engine_cmdline_ops, "cmdline.enabled", "cmdline.max_filesize", pn_cmdline_instances },
+	{ "Panoptes-PE", &pn_engine_heur_pe_ops, "heuristics.enabled", "heuristics.max_filesize", NULL },
+	{ "Panoptes-Script", &pn_engine_heur_script_ops, "heuristics.enabled", "heuristics.max_filesize", NULL },
+	{ "Panoptes-Document", &pn_engine_heur_doc_ops, "heuristics.enabled", "heuristics.max_filesize", NULL },
 };
 
 /* VT-API.md §5.1 spellings, indexed by enum pn_category. */

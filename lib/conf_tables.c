@@ -14,6 +14,7 @@ extern const struct pn_conf_opt pn_conf_clamd[];
 extern const struct pn_conf_opt pn_conf_icap[];
 extern const struct pn_conf_opt pn_conf_cmdline[];
 extern const struct pn_conf_opt pn_conf_yara[];
+extern const struct pn_conf_opt pn_conf_heuristics[];
 
 const struct pn_conf_opt *const pn_conf_tables[] = {
 	pn_conf_core,
@@ -24,5 +25,6 @@ const struct pn_conf_opt *const pn_conf_tables[] = {
 	pn_conf_icap,
 	pn_conf_cmdline,
 	pn_conf_yara,
+	pn_conf_heuristics,
 	NULL
 };

@@ -178,6 +178,7 @@ conf_for(const char *sigdir)
 	pn_conf_put(c, "clamav.database_dir", "");
 	pn_conf_put(c, "yara.enabled", "false");   /* this test is about ClamAV alone */
 	pn_conf_put(c, "hashlist.enabled", "false");
+	pn_conf_put(c, "heuristics.enabled", "false");
 	return c;
 }
 

@@ -1226,6 +1226,7 @@ test_engine_set(void)
 	spec = pn_xasprintf("unix:%s", sock);
 	put(c, "clamav.enabled", "false");
 	put(c, "yara.enabled", "false");
+	put(c, "heuristics.enabled", "false");
 	put(c, "hashlist.enabled", "true");
 	put(c, "hashlist.bad", list);
 	put(c, "clamd.enabled", "true");
