@@ -222,6 +222,18 @@ pn_pool_wake(void)
 }
 
 void
+pn_pool_signal(int sig)
+{
+	int i;
+
+	pthread_mutex_lock(&P.lock);
+	for (i = 0; i < P.n; i++)
+		if (P.w[i].pid > 0)
+			kill(P.w[i].pid, sig);
+	pthread_mutex_unlock(&P.lock);
+}
+
+void
 pn_pool_stop(void)
 {
 	int i, alive;

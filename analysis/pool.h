@@ -29,6 +29,8 @@ struct pn_pool_opts {
 int pn_pool_start(const struct pn_pool_opts *o);
 /* Wake idle workers: new jobs are queued.  Async-safe enough for HTTP threads. */
 void pn_pool_wake(void);
+/* Send sig to every worker (SIGHUP: reload engines between jobs). */
+void pn_pool_signal(int sig);
 /* Stop workers (SIGTERM, then SIGKILL after a grace period) and the supervisor. */
 void pn_pool_stop(void);
 

@@ -15,6 +15,8 @@
 #include "worker.h"
 
 #include <getopt.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <limits.h>
 #include <unistd.h>
 
@@ -29,11 +31,13 @@ struct cmd {
 static int cmd_serve(int argc, char **argv);
 static int cmd_worker(int argc, char **argv);
 static int cmd_user(int argc, char **argv);
+static int cmd_signatures(int argc, char **argv);
 
 static const struct cmd cmds[] = {
 	{ "serve", cmd_serve, "run the HTTP API server and its analysis workers" },
 	{ "worker", cmd_worker, "run one analysis worker (started by serve)" },
 	{ "user", cmd_user, "manage users: user add NAME [--admin]" },
+	{ "signatures", cmd_signatures, "signatures reload: reload engines in a running server" },
 	{ "scan", pn_cmd_scan, "analyse files or directories locally, without a server" },
 	{ NULL, NULL, NULL }
 };
@@ -255,6 +259,60 @@ cmd_user(int argc, char **argv)
 	}
 	printf("created user \"%s\"%s; API key:\n%s\n", argv[optind + 1],
 	    admin ? " (administrator)" : "", key);
+	return 0;
+}
+
+/* ------------------------------------------------------------- signatures */
+
+static int
+cmd_signatures(int argc, char **argv)
+{
+	static const struct option lo[] = { PN_CLI_COMMON_LONGOPTS, { NULL, 0, NULL, 0 } };
+	struct pn_cli_common c = PN_CLI_COMMON_INIT;
+	char path[PATH_MAX], line[32];
+	int64_t pid;
+	FILE *f;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		if (pn_cli_common_opt(&c, opt, optarg))
+			continue;
+		pn_cli_common_free(&c);
+		if (opt == 'h') {
+			printf("usage: panoptes signatures reload [--data DIR]\n\n"
+			    "Ask the server using DIR to reload every engine's signatures and rules\n"
+			    "(ClamAV databases, YARA packs, hash lists) without dropping jobs; the same\n"
+			    "as sending it SIGHUP.  engine_update moves on the next analyses.\n");
+			return 0;
+		}
+		return 2;
+	}
+	if (argc - optind != 1 || strcmp(argv[optind], "reload") != 0) {
+		fprintf(stderr, "usage: panoptes signatures reload [--data DIR]\n");
+		pn_cli_common_free(&c);
+		return 2;
+	}
+	snprintf(path, sizeof(path), "%s/lock", c.datadir);
+	pn_cli_common_free(&c);
+	f = fopen(path, "r");
+	/* The server holds an exclusive lock on the file; if we can take it, none runs. */
+	if (f != NULL && flock(fileno(f), LOCK_SH | LOCK_NB) == 0) {
+		fclose(f);
+		f = NULL;
+	}
+	if (f == NULL || fgets(line, sizeof(line), f) == NULL) {
+		fprintf(stderr, "panoptes signatures: no server is using %s\n", path);
+		if (f)
+			fclose(f);
+		return 1;
+	}
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	if (pn_parse_i64(line, 2, INT32_MAX, &pid) != PN_OK || kill((pid_t)pid, SIGHUP) != 0) {
+		fprintf(stderr, "panoptes signatures: no server is running for %s\n", path);
+		return 1;
+	}
+	printf("asked server %lld to reload its engines\n", (long long)pid);
 	return 0;
 }
 

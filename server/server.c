@@ -95,6 +95,9 @@ lock_datadir(const char *datadir)
 		close(fd);
 		return -1;
 	}
+	/* The lock file names the server, for `panoptes signatures reload`. */
+	if (ftruncate(fd, 0) == 0)
+		dprintf(fd, "%ld\n", (long)getpid());
 	return fd;
 }
 
@@ -196,6 +199,7 @@ pn_server_run(const struct pn_server_opts *o)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -222,8 +226,17 @@ pn_server_run(const struct pn_server_opts *o)
 	if (n > 0)
 		pn_pool_wake();
 
-	while (sigwait(&set, &sig) != 0 || (sig != SIGINT && sig != SIGTERM))
-		;
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGINT || sig == SIGTERM)
+			break;
+		if (sig == SIGHUP) {
+			/* New signatures or rules: every worker reloads between jobs. */
+			log_info("SIGHUP: workers reload their engines");
+			pn_pool_signal(SIGHUP);
+		}
+	}
 	log_info("stopping (signal %d)", sig);
 	MHD_stop_daemon(d);
 	pn_pool_stop();
