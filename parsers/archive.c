@@ -45,7 +45,7 @@ static const struct {
 	int raw;           /* a bare compressed stream: one member */
 } kinds[] = {
 	{ "zip", "ZIP", 0 }, { "7zip", "7ZIP", 0 }, { "tar", "TAR", 0 }, { "cab", "CAB", 0 },
-	{ "iso", "ISO", 0 }, { "cpio", "CPIO", 0 }, { "rar", "RAR", 0 }, { "ar", "AR", 0 },
+	{ "isoimage", "ISO", 0 }, { "cpio", "CPIO", 0 }, { "rar", "RAR", 0 }, { "ar", "AR", 0 },
 	{ "gzip", "GZIP", 1 }, { "bzip", "BZIP2", 1 }, { "bzip2", "BZIP2", 1 }, { "xz", "XZ", 1 },
 	{ "jar", "ZIP", 0 }, { "apk", "ZIP", 0 },
 	/* OOXML documents are parsed as documents (ooxml.c), not unpacked. */

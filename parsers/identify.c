@@ -132,6 +132,8 @@ static const struct id_rule rules[] = {
 	{ P_ANY, "application/x-tar", NULL, NULL, "TAR", "tar", "tar", "compressed tar" },
 	{ P_ANY, "application/vnd.ms-cab-compressed", NULL, NULL, "CAB", "cab", "cab", "compressed cab" },
 	{ P_ANY, "application/x-iso9660-image", NULL, NULL, "ISO image", "isoimage", "iso", "compressed isoimage" },
+	{ P_ANY, "application/x-cpio", NULL, NULL, "CPIO", "cpio", "cpio", "compressed cpio" },
+	{ P_ANY, "application/x-arj", NULL, NULL, "ARJ", "arj", "arj", "compressed arj" },
 
 	/* images */
 	{ P_ANY, "image/jpeg", NULL, NULL, "JPEG", "jpeg", "jpg", "image jpeg" },

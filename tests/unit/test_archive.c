@@ -250,6 +250,30 @@ main(void)
 	ok(d != NULL && get(d, "bundle_info") != NULL, "truncated zip still gives bundle_info");
 	json_object_put(d);
 
+	/* Formats libarchive reads, on Debian's ClamAV test files (clam.exe inside). */
+	{
+		static const char *const fx[][2] = {
+			{ "clam.7z", "7ZIP" }, { "clam.cab", "CAB" }, { "clam.newc.cpio", "CPIO" },
+			{ "clam.odc.cpio", "CPIO" }, { "clam.tar.gz", "GZIP" }, { "clam.exe.bz2", "BZIP2" },
+		};
+		size_t i;
+		for (i = 0; i < PN_ARRAY_LEN(fx); i++) {
+			char sub[32];
+			snprintf(f, sizeof(f), "/usr/share/clamav-testfiles/%s", fx[i][0]);
+			if (access(f, R_OK) != 0) {
+				ok(1, "# SKIP %s not installed", f);
+				continue;
+			}
+			snprintf(sub, sizeof(sub), "fx%zu", i);
+			fresh_dir(dir, sizeof(dir), sub);
+			o = opts(dir);
+			d = details(f, &o);
+			is_str(json_object_get_string(get(d, "bundle_info.type")), fx[i][1], "%s: type", fx[i][0]);
+			is_int(nchildren(d), 1, "%s: its member is unpacked", fx[i][0]);
+			json_object_put(d);
+		}
+	}
+
 	sh("rm -rf %s", work);
 	return done_testing();
 }
