@@ -48,21 +48,6 @@ struct child {
 
 typedef char *(*child_fn)(void *arg, const struct pn_scan_target *t);
 
-static void
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
 static struct pn_confine
 confinement(const struct pn_conf *conf, int timeout_s)
 {
@@ -108,7 +93,7 @@ child_start(struct child *c, const struct pn_confine *conf, int timeout_s, child
 		json = fn(arg, t);
 		if (json == NULL)
 			_exit(2);
-		write_all(p[1], json, strlen(json));
+		(void)pn_write_all(p[1], json, strlen(json));
 		_exit(0);
 	}
 	close(p[1]);
@@ -322,24 +307,12 @@ add_engine_details(char *details, const struct pn_engine_outcome *out, size_t n)
 	return res;
 }
 
-/*
- * Take the relationships parsers found out of the details and record them
- * as edges of the file (store/relations.c names them).
- */
-static char *
-record_edges(struct pn_store *st, const char *sha256, char *details)
+/* Record the relationships parsers found as edges of the file (store/relations.c names them). */
+static void
+record_edges(struct pn_store *st, const char *sha256, json_object *edges)
 {
-	json_object *o, *edges;
-	char *res;
-	size_t i, n;
+	size_t i, n = json_object_is_type(edges, json_type_array) ? json_object_array_length(edges) : 0;
 
-	if (details == NULL || (o = json_tokener_parse(details)) == NULL)
-		return details;
-	if (!json_object_object_get_ex(o, PN_DETAILS_EDGES_KEY, &edges)) {
-		json_object_put(o);
-		return details;
-	}
-	n = json_object_is_type(edges, json_type_array) ? json_object_array_length(edges) : 0;
 	for (i = 0; i < n; i++) {
 		json_object *e = json_object_array_get_idx(edges, i), *rel, *type, *id;
 		if (!json_object_object_get_ex(e, "rel", &rel) || !json_object_object_get_ex(e, "type", &type) ||
@@ -349,12 +322,6 @@ record_edges(struct pn_store *st, const char *sha256, char *details)
 		    json_object_get_string(type), json_object_get_string(id), NULL) != PN_OK)
 			log_warnx("job: could not record a %s edge of %s", json_object_get_string(rel), sha256);
 	}
-	json_object_object_del(o, PN_DETAILS_EDGES_KEY);
-	res = pn_xstrdup(json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-	free(details);
-	return res;
 }
 
 /* type_tag from the details JSON, for engines that accept only some types. */
@@ -572,21 +539,13 @@ store_child(struct pn_store *st, const char *datadir, const struct pn_job *job,
 	return rc;
 }
 
-/* Take the unpacked files out of the details and store each. */
-static char *
-record_children(struct pn_store *st, const char *datadir, const struct pn_job *job, char *details)
+/* Store each unpacked file the parsers listed. */
+static void
+record_children(struct pn_store *st, const char *datadir, const struct pn_job *job, json_object *kids)
 {
-	json_object *o, *kids;
-	size_t i, n, stored = 0;
-	char *res;
+	size_t i, n = json_object_is_type(kids, json_type_array) ? json_object_array_length(kids) : 0;
+	size_t stored = 0;
 
-	if (details == NULL || (o = json_tokener_parse(details)) == NULL)
-		return details;
-	if (!json_object_object_get_ex(o, PN_DETAILS_CHILDREN_KEY, &kids)) {
-		json_object_put(o);
-		return details;
-	}
-	n = json_object_is_type(kids, json_type_array) ? json_object_array_length(kids) : 0;
 	for (i = 0; i < n; i++) {
 		json_object *k = json_object_array_get_idx(kids, i), *rel, *name, *path;
 		const char *ps;
@@ -603,6 +562,26 @@ record_children(struct pn_store *st, const char *datadir, const struct pn_job *j
 	}
 	if (stored)
 		log_info("job %s: %zu contained file(s) stored and queued", job->analysis_id, stored);
+}
+
+/*
+ * The identification child's answer carries what the worker must act on
+ * beside the attributes: relationships and unpacked files.  Act on them and
+ * return the details without them.
+ */
+static char *
+take_out_actions(struct pn_store *st, const char *datadir, const struct pn_job *job, char *details)
+{
+	json_object *o, *v;
+	char *res;
+
+	if (details == NULL || (o = json_tokener_parse(details)) == NULL)
+		return details;
+	if (json_object_object_get_ex(o, PN_DETAILS_EDGES_KEY, &v))
+		record_edges(st, job->item_id, v);
+	if (json_object_object_get_ex(o, PN_DETAILS_CHILDREN_KEY, &v))
+		record_children(st, datadir, job, v);
+	json_object_object_del(o, PN_DETAILS_EDGES_KEY);
 	json_object_object_del(o, PN_DETAILS_CHILDREN_KEY);
 	res = pn_xstrdup(json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -630,10 +609,8 @@ pn_job_run(struct pn_store *st, const struct pn_conf *conf, const char *datadir,
 		details_opts(conf, job, dir, &dopts);
 		rc = pn_analyse_fd(conf, engines, fd, NULL, &dopts, &details, &results, &stats);
 		close(fd);
-		if (rc == PN_OK) {
-			details = record_edges(st, job->item_id, details);
-			details = record_children(st, datadir, job, details);
-		}
+		if (rc == PN_OK)
+			details = take_out_actions(st, datadir, job, details);
 		remove_dir(dir);
 		free(dir);
 		if (rc != PN_OK) {

@@ -140,21 +140,6 @@ scan_one(const struct pn_conf *conf, struct pn_engines *engines, const char *pat
 	return line;
 }
 
-static void
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
 /* A scanning process: every jobs-th file from first, one line each to fd. */
 static void
 scan_part(const struct pn_conf *conf, struct pn_engines *engines, const struct files *f,
@@ -164,8 +149,8 @@ scan_part(const struct pn_conf *conf, struct pn_engines *engines, const struct f
 
 	for (i = first; i < f->n; i += step) {
 		char *line = scan_one(conf, engines, f->v[i]);
-		write_all(fd, line, strlen(line));
-		write_all(fd, "\n", 1);
+		(void)pn_write_all(fd, line, strlen(line));
+		(void)pn_write_all(fd, "\n", 1);
 		free(line);
 	}
 }

@@ -86,6 +86,8 @@ int64_t pn_mono_ms(void);
  * (<exe>/../share/panoptes/rel).  PN_OK with the absolute path, or PN_ENOTFOUND.
  */
 int pn_builtin_path(const char *rel, char *out, size_t len);
+/* write(2) all n bytes, retrying on EINTR; PN_EIO (errno kept) on failure. */
+int pn_write_all(int fd, const void *p, size_t n);
 /* n random bytes from getrandom(2); aborts if the kernel cannot supply them. */
 void pn_random(void *buf, size_t n);
 

@@ -249,6 +249,24 @@ pn_mono_ms(void)
 }
 
 int
+pn_write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return PN_EIO;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return PN_OK;
+}
+
+int
 pn_builtin_path(const char *rel, char *out, size_t len)
 {
 	static const char *const roots[] = { "/../", "/../share/panoptes/" };
