@@ -260,15 +260,18 @@ engine_verdict(const struct child *c, json_object *answer, size_t k, struct pn_v
 		v->details = json_object_get(det);
 }
 
-/* The group of engine e's kind, made on first use. */
+/* The group of engine e's kind (or of every light engine), made on first use. */
 static struct group *
 group_for(struct group *groups, size_t *ngroups, size_t cap, struct pn_engine *e)
 {
 	size_t i;
 
-	for (i = 0; i < *ngroups; i++)
-		if (groups[i].e[0]->ops == e->ops && groups[i].e[0]->confine_flags == e->confine_flags)
+	for (i = 0; i < *ngroups; i++) {
+		const struct pn_engine *g = groups[i].e[0];
+		if (g->confine_flags == e->confine_flags &&
+		    (g->ops == e->ops || (e->confine_flags & PN_ENGINE_SHARE_CHILD)))
 			return &groups[i];
+	}
 	groups[*ngroups].e = pn_xcalloc(cap, sizeof(struct pn_engine *));
 	groups[*ngroups].idx = pn_xcalloc(cap, sizeof(size_t));
 	return &groups[(*ngroups)++];

@@ -82,9 +82,9 @@ start_panoptes() {
 # Workers log "worker ready" once their engines are loaded; do not time that.
 wait_workers() {
 	local i
-	for i in $(seq 200); do
+	for i in $(seq 600); do
 		[ "$(grep -c 'worker ready' "$TMP/serve.log")" -ge "$WORKERS" ] && return 0
-		sleep 0.05
+		sleep 0.1
 	done
 	echo "upload: workers not ready" >&2
 	cat "$TMP/serve.log" >&2

@@ -89,6 +89,12 @@ struct pn_engine {
  */
 #define PN_ENGINE_NEEDS_NET   0x1u
 #define PN_ENGINE_NEEDS_EXEC  0x2u
+/*
+ * A light engine (no large state, no external library that could crash)
+ * may share one scan child with the other light engines: fewer forks per
+ * file, at the price that a crash there fails all of them together.
+ */
+#define PN_ENGINE_SHARE_CHILD 0x4u
 
 /* The set of engines a worker runs. */
 struct pn_engines {

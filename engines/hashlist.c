@@ -890,7 +890,7 @@ static int
 hashlist_init(struct pn_engine *e, const struct pn_conf *conf)
 {
 	e->priv = NULL;
-	e->confine_flags = 0;
+	e->confine_flags = PN_ENGINE_SHARE_CHILD;
 	return hashlist_install(e, conf);
 }
 

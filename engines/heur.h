@@ -66,6 +66,7 @@ pn_heur_engine_init(struct pn_engine *e, const struct pn_conf *conf)
 	if (c->malicious < c->suspicious)
 		c->malicious = c->suspicious;
 	e->priv = c;
+	e->confine_flags = PN_ENGINE_SHARE_CHILD;   /* the heuristics share one scan child */
 	pn_strlcpy(e->version, PN_HEUR_VERSION, sizeof(e->version));
 	pn_strlcpy(e->update, PN_HEUR_UPDATE, sizeof(e->update));
 	e->confine_flags = 0;

@@ -1262,7 +1262,7 @@ test_engine_set(void)
 		if (e->error[0] != '\0')
 			diag("%s: %s", e->name, e->error);
 		if (strcmp(e->name, "HashList") == 0 && e->ops == &pn_engine_hashlist_ops &&
-		    e->error[0] == '\0' && e->confine_flags == 0)
+		    e->error[0] == '\0' && e->confine_flags == PN_ENGINE_SHARE_CHILD)
 			found |= 1;
 		if (strcmp(e->name, "My-clamd") == 0 && e->ops == &pn_engine_clamd_ops &&
 		    e->error[0] == '\0' && e->confine_flags == PN_ENGINE_NEEDS_NET &&
