@@ -88,8 +88,11 @@ if [ -n "$(v yara_files_s)" ]; then
 	    "$(ratio "$(v upload_done_files_s)" "$(v clam_yara_files_s)")" "(one after the other)"
 fi
 row "upload ack->completed p50 ms" "$(v upload_lat_p50_ms)" "" "" "" "p99 $(v upload_lat_p99_ms)"
-row "worker time per job ms (mean)" "$(v upload_job_ms_mean)" "" "" "" \
-    "(server+workers CPU $(v upload_server_cpu_s) s, idle $(v upload_idle_cpu_s) s)"
+row "worker time per job ms (mean)" "$(v upload_job_ms_mean)" "" "" "" ""
+row "upload CPU s: server+workers" "$(v upload_server_cpu_s)" "" "" "" \
+    "client $(v upload_client_cpu_s), irq $(v upload_irq_cpu_s), other $(v upload_other_cpu_s), idle $(v upload_idle_cpu_s)"
+awk -v a="$(v upload_other_cpu_s)" -v t="$(v upload_done_s)" 'BEGIN { if (a > 0.1 * t * 2)
+    printf "bench: note: %.1f s of CPU went to other processes during the uploads; rerun on an idle machine\n", a }'
 # Other processes took CPU during the lookup runs: the numbers are noisy.
 awk -v a="$(v lookup_pn_other_cpu_s)" -v b="$(v lookup_ng_other_cpu_s)" \
     -v s="${BENCH_SECONDS:-10}" -v ta="$(v lookup_pn_other_top)" -v tb="$(v lookup_ng_other_top)" \
