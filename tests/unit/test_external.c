@@ -661,9 +661,12 @@ start_icap(char *preview, char *logfile, int *port)
 	return pid;
 }
 
-/* The last line of the server's log. */
+/*
+ * The last line of the server's log.  The server writes a request's line
+ * before it answers, so the line of the request just answered is there.
+ */
 static void
-last_log_once(const char *path, char *out, size_t cap)
+last_log(const char *path, char *out, size_t cap)
 {
 	FILE *f = fopen(path, "r");
 	char line[256];
@@ -675,24 +678,6 @@ last_log_once(const char *path, char *out, size_t cap)
 		pn_strlcpy(out, line, cap);
 	fclose(f);
 	out[strcspn(out, "\n")] = '\0';
-}
-
-/*
- * The server's last request.  On a loaded machine the line of the request
- * just answered may reach the file a moment after the answer was read:
- * while the last line is still the init's OPTIONS, look again (up to 3 s).
- */
-static void
-last_log(const char *path, char *out, size_t cap)
-{
-	int i;
-
-	for (i = 0; i < 30; i++) {
-		last_log_once(path, out, cap);
-		if (strncmp(out, "OPTIONS", 7) != 0)
-			return;
-		usleep(100 * 1000);
-	}
 }
 
 static int

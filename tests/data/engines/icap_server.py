@@ -83,10 +83,12 @@ class Handler(socketserver.StreamRequestHandler):
         srv = self.server
         if method == "OPTIONS":
             pv = "Preview: %d\r\n" % srv.preview if srv.preview is not None else ""
+            # Logged before the answer, like RESPMOD: the client cannot
+            # send its next request before this line is in the file.
+            srv.log("OPTIONS %s" % service)
             self.send("ICAP/1.0 200 OK\r\nMethods: RESPMOD\r\nService: PN test ICAP\r\n"
                       "ISTag: \"%s\"\r\nAllow: 204\r\n%sOptions-TTL: 60\r\n"
                       "Encapsulated: null-body=0\r\n\r\n" % (srv.istag, pv))
-            srv.log("OPTIONS %s" % service)
             return
         if method != "RESPMOD":
             self.send("ICAP/1.0 405 Method Not Allowed\r\nEncapsulated: null-body=0\r\n\r\n")
