@@ -12,7 +12,8 @@
 include config.mk
 
 # Every source but the entry point goes into one static library.
-LIB_SRC  := $(wildcard lib/*.c store/*.c parsers/*.c engines/*.c analysis/*.c server/*.c)
+LIB_SRC  := $(wildcard lib/*.c store/*.c parsers/*.c engines/*.c analysis/*.c server/*.c \
+              net/*.c sandbox/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)

@@ -7,7 +7,8 @@ CXX      ?= c++
 PKG_CONFIG ?= pkg-config
 
 # Libraries with a .pc file.
-PKGS     := libmicrohttpd json-c sqlite3 libcrypto libmagic libclamav yara inih libseccomp zlib libarchive libpsl
+PKGS     := libmicrohttpd json-c sqlite3 libcrypto libmagic libclamav yara inih libseccomp zlib libarchive libpsl \
+            libcurl libcares gumbo libmaxminddb
 # Libraries without one.
 LIBS_RAW := -lfuzzy -lpthread -lm
 
@@ -33,6 +34,6 @@ ifeq ($(WERROR),1)
   WARN += -Werror
 endif
 
-CFLAGS   += -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(SAN) -D_GNU_SOURCE -iquote . -iquote lib -iquote store -iquote engines -iquote analysis -iquote server -iquote parsers -iquote cli $(PKG_CFLAGS)
+CFLAGS   += -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(SAN) -D_GNU_SOURCE -iquote . -iquote lib -iquote store -iquote engines -iquote analysis -iquote server -iquote parsers -iquote cli -iquote net -iquote sandbox $(PKG_CFLAGS)
 LDFLAGS  += -pie -Wl,-z,relro,-z,now $(SAN)
 LDLIBS   += $(PKG_LIBS) $(LIBS_RAW)

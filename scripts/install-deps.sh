@@ -10,7 +10,9 @@ libclamav-dev clamav clamav-daemon clamav-testfiles libyara-dev yara
 libtlsh-dev clang libclang-rt-14-dev
 libarchive-dev libpsl-dev publicsuffix zip unzip
 gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 python3-pefile wine64 osslsigncode
-wrk nginx-light"
+wrk nginx-light
+libcurl4-openssl-dev libc-ares-dev libgumbo-dev libmaxminddb-dev mmdb-bin
+libmaxmind-db-writer-perl iproute2 nftables chromium nodejs"
 
 missing=""
 for p in $PKGS; do
