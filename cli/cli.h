@@ -42,5 +42,8 @@ int pn_cli_common_finish(struct pn_cli_common *c);
 void pn_cli_common_free(struct pn_cli_common *c);
 
 int pn_cmd_scan(int argc, char **argv);
+int pn_cmd_user(int argc, char **argv);     /* admin.c */
+int pn_cmd_key(int argc, char **argv);
+int pn_cmd_audit(int argc, char **argv);
 
 #endif

@@ -30,13 +30,14 @@ struct cmd {
 
 static int cmd_serve(int argc, char **argv);
 static int cmd_worker(int argc, char **argv);
-static int cmd_user(int argc, char **argv);
 static int cmd_signatures(int argc, char **argv);
 
 static const struct cmd cmds[] = {
 	{ "serve", cmd_serve, "run the HTTP API server and its analysis workers" },
 	{ "worker", cmd_worker, "run one analysis worker (started by serve)" },
-	{ "user", cmd_user, "manage users: user add NAME [--admin]" },
+	{ "user", pn_cmd_user, "manage users: add, list, disable, enable, quota" },
+	{ "key", pn_cmd_key, "manage API keys: rotate, add, quota" },
+	{ "audit", pn_cmd_audit, "show the audit log (submissions, downloads, shares, deletions)" },
 	{ "signatures", cmd_signatures, "signatures reload: reload engines in a running server" },
 	{ "scan", pn_cmd_scan, "analyse files or directories locally, without a server" },
 	{ NULL, NULL, NULL }
@@ -188,78 +189,6 @@ cmd_worker(int argc, char **argv)
 	rc = pn_worker_main(c.conf, c.datadir, (int)fd);
 	pn_cli_common_free(&c);
 	return rc;
-}
-
-/* ------------------------------------------------------------------- user */
-
-static int
-cmd_user(int argc, char **argv)
-{
-	static const struct option lo[] = {
-		PN_CLI_COMMON_LONGOPTS,
-		{ "admin", no_argument, NULL, OPT_ADMIN },
-		{ "download", no_argument, NULL, OPT_DOWNLOAD },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct pn_cli_common c = PN_CLI_COMMON_INIT;
-	struct pn_store *st;
-	int admin = 0, download = 0, opt, rc;
-	char key[65];
-
-	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		if (pn_cli_common_opt(&c, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_ADMIN: admin = 1; break;
-		case OPT_DOWNLOAD: download = 1; break;
-		case 'h':
-			printf("usage: panoptes user add NAME [--admin] [--download] [--data DIR]\n\n"
-			    "Create a user and print the new API key as the last line.  The key is\n"
-			    "stored hashed and cannot be shown again.\n\noptions:\n"
-			    "  --admin              administrator (may also download samples)\n"
-			    "  --download           may download samples\n%s", pn_cli_common_help);
-			pn_cli_common_free(&c);
-			return 0;
-		default:
-			pn_cli_common_free(&c);
-			return 2;
-		}
-	}
-	if (argc - optind != 2 || strcmp(argv[optind], "add") != 0) {
-		fprintf(stderr, "usage: panoptes user add NAME [--admin] [--download] [--data DIR]\n");
-		pn_cli_common_free(&c);
-		return 2;
-	}
-	if (strlen(argv[optind + 1]) == 0 || strlen(argv[optind + 1]) >= 64) {
-		fprintf(stderr, "panoptes user: NAME must have 1 to 63 characters\n");
-		pn_cli_common_free(&c);
-		return 2;
-	}
-	if ((rc = pn_cli_common_finish(&c)) != 0) {
-		pn_cli_common_free(&c);
-		return rc;
-	}
-	rc = pn_store_open_sqlite(c.datadir, 1, &st);
-	if (rc != PN_OK) {
-		fprintf(stderr, "panoptes user: cannot open the store in %s: %s\n", c.datadir,
-		    pn_strerror(rc));
-		pn_cli_common_free(&c);
-		return 1;
-	}
-	rc = pn_store_user_add(st, argv[optind + 1], admin, admin || download, key);
-	pn_store_close(st);
-	pn_cli_common_free(&c);
-	if (rc == PN_EEXIST) {
-		fprintf(stderr, "panoptes user: \"%s\" already exists\n", argv[optind + 1]);
-		return 1;
-	}
-	if (rc != PN_OK) {
-		fprintf(stderr, "panoptes user: %s\n", pn_strerror(rc));
-		return 1;
-	}
-	printf("created user \"%s\"%s; API key:\n%s\n", argv[optind + 1],
-	    admin ? " (administrator)" : "", key);
-	return 0;
 }
 
 /* ------------------------------------------------------------- signatures */

@@ -28,6 +28,8 @@
 
 /* store */
 #define PN_NAMES_MAX                 256    /* distinct names kept per file */
+/* Groups a contained file inherits visibility from (its parent's access rows). */
+#define PN_ACCESS_MAX_GROUPS 256
 #define PN_ANALYSIS_RESULT_MAX       (4u << 20) /* one engine result JSON from a child */
 
 /* parsers */

@@ -11,6 +11,10 @@ load(struct pn_req *r, struct pn_analysis *a)
 {
 	int rc = pn_store_analysis_get(r->store, r->segs[1], a);
 
+	/* An analysis of an object the user may not see does not exist for them. */
+	if (rc == PN_OK && (rc = pn_store_obj_visible(r->store, &r->user, a->item_type,
+	    a->item_id)) != PN_OK)
+		pn_analysis_release(a);
 	if (rc == PN_ENOTFOUND)
 		pn_resp_notfound(r, "Analysis \"%.128s\" not found", r->segs[1]);
 	else if (rc != PN_OK)
@@ -56,7 +60,7 @@ item(struct pn_req *r, int descriptor)
 
 	if (load(r, &a) != PN_OK)
 		return;
-	if (pn_store_file_doc(r->store, a.item_id, sha, descriptor ? NULL : &doc, &len) != PN_OK) {
+	if (pn_store_file_doc(r->store, &r->user, a.item_id, sha, descriptor ? NULL : &doc, &len) != PN_OK) {
 		pn_analysis_release(&a);
 		pn_resp_notfound(r, "Item of analysis \"%.128s\" not found", r->segs[1]);
 		return;

@@ -18,7 +18,7 @@
 static int
 file_id(struct pn_req *r, char sha256[65], char **doc, size_t *len)
 {
-	int rc = pn_store_file_doc(r->store, r->segs[1], sha256, doc, len);
+	int rc = pn_store_file_doc(r->store, &r->user, r->segs[1], sha256, doc, len);
 
 	if (rc == PN_EINVAL)
 		pn_resp_badreq(r, "\"%.100s\" is not a valid md5, sha1 or sha256", r->segs[1]);
@@ -66,6 +66,7 @@ api_files_analyse(struct pn_req *r)
 		pn_resp_internal(r);
 		return;
 	}
+	pn_store_audit_add(r->store, r->user.id, "rescan", "file", sha256, NULL);
 	if (r->srv->wake_workers)
 		r->srv->wake_workers(r->srv);
 	self = pn_api_url(r, "analyses/%s", aid);
@@ -99,6 +100,11 @@ api_files_download(struct pn_req *r)
 		return;
 	}
 	log_info("download %s by %s", sha256, r->user.id);
+	if (pn_store_audit_add(r->store, r->user.id, "download", "file", sha256, NULL) != PN_OK) {
+		close(fd);
+		pn_resp_internal(r);   /* no download without its audit record */
+		return;
+	}
 	pn_resp_fd(r, fd, (uint64_t)sb.st_size, "application/octet-stream", sha256);
 }
 
@@ -112,7 +118,7 @@ put_object(struct pn_req *r, struct pn_buf *b, const struct pn_edge *e)
 	size_t len = 0;
 
 	if (strcmp(e->dst_type, "file") == 0 &&
-	    pn_store_file_doc(r->store, e->dst_id, sha, &doc, &len) == PN_OK) {
+	    pn_store_file_doc(r->store, &r->user, e->dst_id, sha, &doc, &len) == PN_OK) {
 		self = pn_api_url(r, "files/%s", sha);
 		pn_json_obj_open(b, "file", sha, self);
 		pn_buf_puts(b, ",\"attributes\":");
@@ -173,7 +179,7 @@ rel_page(struct pn_req *r, const char *rel, int descriptors)
 	}
 	if (file_id(r, sha256, NULL, NULL) != PN_OK || pn_page_params(r, &limit, &cursor) != PN_OK)
 		return;
-	if (pn_store_edge_list(r->store, "file", sha256, rel, cursor, limit, &page) != PN_OK) {
+	if (pn_store_edge_list(r->store, &r->user, "file", sha256, rel, cursor, limit, &page) != PN_OK) {
 		pn_resp_internal(r);
 		return;
 	}
@@ -247,7 +253,7 @@ pn_embed_relationships(struct pn_req *r, struct pn_buf *b, const char *type, con
 			pn_resp_notfound(r, "Relationship \"%.64s\" not found for files", rel);
 			return PN_ENOTFOUND;
 		}
-		if (pn_store_edge_list(r->store, type, id, rel, 0, PN_PAGE_DEFAULT, &page) != PN_OK) {
+		if (pn_store_edge_list(r->store, &r->user, type, id, rel, 0, PN_PAGE_DEFAULT, &page) != PN_OK) {
 			pn_resp_internal(r);
 			return PN_EINTERNAL;
 		}

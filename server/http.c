@@ -18,6 +18,7 @@
 #include <microhttpd.h>
 
 #include "http.h"
+#include "quota.h"
 #include "b64.h"
 #include "conf.h"
 #include "pn_limits.h"
@@ -29,21 +30,62 @@
 
 static void api_unknown(struct pn_req *r) { (void)r; }
 
+#define W PN_PERM_WRITE
+#define QN PN_QUOTA_NONE
+#define QS PN_QUOTA_SUBMIT
+#define QD PN_QUOTA_DOWNLOAD
+
+/* Literal segments win by table order: specific routes come before "files/STAR/STAR". */
 static const struct pn_route routes[] = {
-	{ "POST", "files", api_files_upload, 2, 0 },
-	{ "GET", "files/upload_url", api_files_upload_url, 0, 0 },
-	{ "POST", "files/upload/*", api_files_upload, 2, 1 },
-	{ "GET", "files/*", api_files_get, 0, 0 },
-	{ "POST", "files/*/analyse", api_files_analyse, 0, 0 },
-	{ "GET", "files/*/download", api_files_download, 0, 0 },
-	{ "GET", "files/*/relationships/*", api_files_rel_desc, 0, 0 },
-	{ "GET", "files/*/*", api_files_rel, 0, 0 },
-	{ "GET", "analyses/*", api_analyses_get, 0, 0 },
-	{ "GET", "analyses/*/item", api_analyses_item, 0, 0 },
-	{ "GET", "analyses/*/relationships/item", api_analyses_item_desc, 0, 0 },
-	{ "GET", "metadata", api_metadata, 0, 0 },
-	{ NULL, NULL, api_unknown, 0, 0 }
+	{ "POST", "files", api_files_upload, 2, 0, W, QS },
+	{ "GET", "files/upload_url", api_files_upload_url, 0, 0, W, QN },
+	{ "POST", "files/upload/*", api_files_upload, 2, 1, W, QS },
+	{ "GET", "files/*", api_files_get, 0, 0, 0, 0 },
+	{ "POST", "files/*/analyse", api_files_analyse, 0, 0, W, QS },
+	{ "GET", "files/*/download", api_files_download, 0, 0, 0, QD },
+	{ "POST", "files/*/share", api_obj_share, 0, 0, W, 0 },
+	{ "GET", "files/*/comments", api_obj_comments_get, 0, 0, 0, 0 },
+	{ "POST", "files/*/comments", api_obj_comments_post, 1, 0, W, 0 },
+	{ "GET", "files/*/votes", api_obj_votes_get, 0, 0, 0, 0 },
+	{ "POST", "files/*/votes", api_obj_votes_post, 1, 0, W, 0 },
+	{ "GET", "files/*/relationships/*", api_files_rel_desc, 0, 0, 0, 0 },
+	{ "GET", "files/*/*", api_files_rel, 0, 0, 0, 0 },
+	{ "POST", "urls/*/share", api_obj_share, 0, 0, W, 0 },
+	{ "GET", "urls/*/comments", api_obj_comments_get, 0, 0, 0, 0 },
+	{ "POST", "urls/*/comments", api_obj_comments_post, 1, 0, W, 0 },
+	{ "GET", "urls/*/votes", api_obj_votes_get, 0, 0, 0, 0 },
+	{ "POST", "urls/*/votes", api_obj_votes_post, 1, 0, W, 0 },
+	{ "GET", "domains/*/comments", api_obj_comments_get, 0, 0, 0, 0 },
+	{ "POST", "domains/*/comments", api_obj_comments_post, 1, 0, W, 0 },
+	{ "GET", "domains/*/votes", api_obj_votes_get, 0, 0, 0, 0 },
+	{ "POST", "domains/*/votes", api_obj_votes_post, 1, 0, W, 0 },
+	{ "GET", "ip_addresses/*/comments", api_obj_comments_get, 0, 0, 0, 0 },
+	{ "POST", "ip_addresses/*/comments", api_obj_comments_post, 1, 0, W, 0 },
+	{ "GET", "ip_addresses/*/votes", api_obj_votes_get, 0, 0, 0, 0 },
+	{ "POST", "ip_addresses/*/votes", api_obj_votes_post, 1, 0, W, 0 },
+	{ "GET", "comments", api_comments_list, 0, 0, 0, 0 },
+	{ "GET", "comments/*", api_comment_get, 0, 0, 0, 0 },
+	{ "DELETE", "comments/*", api_comment_delete, 0, 0, W, 0 },
+	{ "POST", "comments/*/vote", api_comment_vote, 1, 0, W, 0 },
+	{ "GET", "comments/*/relationships/*", api_comment_rel, 0, 0, 0, 0 },
+	{ "GET", "comments/*/*", api_comment_rel, 0, 0, 0, 0 },
+	{ "GET", "users/*", api_users_get, 0, 0, 0, 0 },
+	{ "GET", "users/*/overall_quotas", api_users_quotas, 0, 0, 0, QN },
+	{ "GET", "users/*/relationships/*", api_users_rel, 0, 0, 0, 0 },
+	{ "GET", "users/*/*", api_users_rel, 0, 0, 0, 0 },
+	{ "GET", "search", api_search, 0, 0, 0, 0 },
+	{ "GET", "audit", api_audit, 0, 0, PN_PERM_ADMIN, 0 },
+	{ "GET", "analyses/*", api_analyses_get, 0, 0, 0, 0 },
+	{ "GET", "analyses/*/item", api_analyses_item, 0, 0, 0, 0 },
+	{ "GET", "analyses/*/relationships/item", api_analyses_item_desc, 0, 0, 0, 0 },
+	{ "GET", "metadata", api_metadata, 0, 0, 0, QN },
+	{ NULL, NULL, api_unknown, 0, 0, 0, 0 }
 };
+
+#undef W
+#undef QN
+#undef QS
+#undef QD
 
 /* Does pattern match the request's segments (literal segments win by table order)? */
 static int
@@ -132,6 +174,15 @@ pn_resp_json(struct pn_req *r, int status, struct pn_buf *body)
 	resp = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
 	add_common_headers(resp);
+	if (status == 429 && r->quota_reset > 0) {
+		char v[24];
+		snprintf(v, sizeof(v), "%lld", (long long)r->quota_reset);
+		MHD_add_response_header(resp, "Retry-After", v);
+		MHD_add_response_header(resp, "X-RateLimit-Reset", v);
+		MHD_add_response_header(resp, "X-RateLimit-Remaining", "0");
+		snprintf(v, sizeof(v), "%lld", (long long)r->quota_limit);
+		MHD_add_response_header(resp, "X-RateLimit-Limit", v);
+	}
 	MHD_queue_response(r->conn, (unsigned)status, resp);
 	MHD_destroy_response(resp);
 }
@@ -368,6 +419,38 @@ authenticate(struct conn_ctx *cc)
 	return PN_OK;
 }
 
+/* The route's least role, then the user's quota (a refused request is not counted). */
+static int
+authorize(struct conn_ctx *cc, const struct pn_route *rt)
+{
+	static const int kind_of[] = {
+		[PN_QUOTA_LOOKUP] = PN_QK_LOOKUP, [PN_QUOTA_NONE] = -1,
+		[PN_QUOTA_SUBMIT] = PN_QK_SUBMIT, [PN_QUOTA_DOWNLOAD] = PN_QK_DOWNLOAD,
+	};
+	struct pn_req *r = cc->r;
+	struct pn_quota_hit hit;
+	char msg[256];
+	int kind = kind_of[rt->quota];
+
+	if (r->user.role < rt->perm) {
+		pend(cc, 403, "ForbiddenError", rt->perm == PN_PERM_ADMIN ?
+		    "this needs an administrator" : "read-only users cannot do this");
+		return PN_EPERM;
+	}
+	if (kind < 0 || r->srv->quota == NULL)
+		return PN_OK;
+	if (pn_quota_take(r->srv->quota, r->store, &r->user, kind, &hit) == PN_OK)
+		return PN_OK;
+	r->quota_limit = hit.limit;
+	r->quota_reset = hit.reset;
+	snprintf(msg, sizeof(msg), "Quota exceeded: %lld %s per %s for this %s; the window"
+	    " resets in %lld s", (long long)hit.limit, pn_quota_kind_name(hit.kind),
+	    pn_quota_period_name(hit.period), hit.by_key ? "API key" : "user",
+	    (long long)hit.reset);
+	pend(cc, 429, "QuotaExceededError", msg);
+	return PN_ELIMIT;
+}
+
 /* First call: route, authenticate, prepare the body handling. */
 static void
 setup(struct conn_ctx *cc, const char *url, const char *method)
@@ -401,6 +484,8 @@ setup(struct conn_ctx *cc, const char *url, const char *method)
 		return;
 	}
 	r->route = rt;
+	if (!rt->noauth && authorize(cc, rt) != PN_OK)
+		return;
 	if (rt->body == 2) {
 		const char *ct = pn_req_header(r, "Content-Type");
 		const char *cl = pn_req_header(r, "Content-Length");

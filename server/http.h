@@ -34,6 +34,7 @@ struct pn_req {
 	struct pn_upload *upload;      /* streaming multipart state, if uploading */
 	const struct pn_route *route;
 	char upload_user[64];          /* user of an upload-URL token */
+	int64_t quota_limit, quota_reset; /* set on a 429: its informative headers */
 };
 
 typedef void (*pn_handler)(struct pn_req *r);
@@ -44,7 +45,18 @@ struct pn_route {
 	pn_handler handler;
 	int body;                      /* 0 none, 1 JSON buffered, 2 multipart upload */
 	int noauth;                    /* authenticated by other means (upload token) */
+	int perm;                      /* PN_PERM_*: the least role allowed */
+	int quota;                     /* PN_QUOTA_*: what the request counts as */
 };
+
+#define PN_PERM_READ   0           /* every user (read-only included) */
+#define PN_PERM_WRITE  1           /* analysts: submit, comment, vote, share */
+#define PN_PERM_ADMIN  2
+
+#define PN_QUOTA_LOOKUP   0        /* the default: an API request */
+#define PN_QUOTA_NONE     1        /* not counted (upload_url, like VirusTotal) */
+#define PN_QUOTA_SUBMIT   2
+#define PN_QUOTA_DOWNLOAD 3
 
 /* Server-wide state visible to handlers. */
 struct pn_srv {
@@ -54,6 +66,7 @@ struct pn_srv {
 	uint64_t max_upload;
 	int64_t upload_url_ttl;
 	void (*wake_workers)(struct pn_srv *);
+	struct pn_quota *quota;        /* request quotas (server/quota.c) */
 };
 
 const char *pn_req_query(struct pn_req *r, const char *key);
@@ -99,6 +112,28 @@ int pn_upload_begin(struct pn_req *r, const char *content_type, uint64_t content
 int pn_upload_feed(struct pn_req *r, const char *data, size_t len);
 void pn_upload_end(struct pn_req *r);          /* responds */
 void pn_upload_free(struct pn_upload *u);
+
+/* Community and users (server/api_social.c, server/api_users.c). */
+void api_obj_share(struct pn_req *r);
+void api_obj_comments_get(struct pn_req *r);
+void api_obj_comments_post(struct pn_req *r);
+void api_obj_votes_get(struct pn_req *r);
+void api_obj_votes_post(struct pn_req *r);
+void api_comments_list(struct pn_req *r);
+void api_comment_get(struct pn_req *r);
+void api_comment_delete(struct pn_req *r);
+void api_comment_vote(struct pn_req *r);
+void api_comment_rel(struct pn_req *r);
+void api_users_get(struct pn_req *r);
+void api_users_quotas(struct pn_req *r);
+void api_users_rel(struct pn_req *r);
+void api_search(struct pn_req *r);
+void api_audit(struct pn_req *r);
+
+/* The object type of a collection segment ("files" → "file"), or NULL. */
+const char *pn_collection_type(const char *collection);
+/* JSON body of a POST, parsed; answers 400 itself and returns NULL when bad. */
+struct json_object *pn_req_json(struct pn_req *r);
 
 /* Embedding of ?relationships= in an object (server/api_files.c). */
 int pn_embed_relationships(struct pn_req *r, struct pn_buf *b, const char *type, const char *id);

@@ -12,6 +12,7 @@
 #include <microhttpd.h>
 
 #include "server.h"
+#include "quota.h"
 #include "blob.h"
 #include "conf.h"
 #include "http.h"
@@ -118,8 +119,11 @@ first_admin(struct pn_store *st, const char *datadir)
 			log_info("the administrator's API key is in %s", path);
 		return PN_OK;
 	}
-	if ((rc = pn_store_user_add(st, "admin", 1, 1, key)) != PN_OK)
-		return rc;
+	{
+		struct pn_user_spec spec = { "admin", "admin", PN_ROLE_ADMIN, 1 };
+		if ((rc = pn_store_user_add(st, &spec, key)) != PN_OK)
+			return rc;
+	}
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
 		log_warn("serve: cannot write %s", path);
@@ -186,6 +190,7 @@ pn_server_run(const struct pn_server_opts *o)
 	srv.max_upload = pn_conf_get_size(conf, "limits.max_upload");
 	srv.upload_url_ttl = pn_conf_get_int(conf, "server.upload_url_ttl");
 	srv.wake_workers = wake;
+	srv.quota = pn_quota_new(conf);
 	if (*pn_conf_get(conf, "server.public_url"))
 		pn_strlcpy(srv.base_url, pn_conf_get(conf, "server.public_url"), sizeof(srv.base_url));
 	else
@@ -240,6 +245,8 @@ pn_server_run(const struct pn_server_opts *o)
 	log_info("stopping (signal %d)", sig);
 	MHD_stop_daemon(d);
 	pn_pool_stop();
+	pn_quota_flush(srv.quota, st);
+	pn_quota_free(srv.quota);
 	pn_http_close_stores();
 	pn_store_close(st);
 	close(lockfd);

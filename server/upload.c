@@ -20,6 +20,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "http.h"
+#include "quota.h"
 #include "blob.h"
 #include "hash.h"
 #include "multipart.h"
@@ -164,8 +165,28 @@ upload_url_auth(struct pn_req *r)
 		pn_resp_notfound(r, "upload URL is unknown, used or expired");
 		return PN_EPERM;
 	}
-	if (!(key && *key))
-		pn_strlcpy(r->user.id, user, sizeof(r->user.id));
+	if (!(key && *key) && pn_store_user_get(r->store, user, &r->user) != PN_OK) {
+		pn_resp_error(r, 401, "WrongCredentialsError", "the user of this upload URL is gone");
+		return PN_EPERM;
+	}
+	if (!r->user.active) {
+		pn_resp_error(r, 401, "UserNotActiveError", "User is not active");
+		return PN_EPERM;
+	}
+	if (r->user.role < PN_ROLE_ANALYST) {
+		pn_resp_error(r, 403, "ForbiddenError", "read-only users cannot submit files");
+		return PN_EPERM;
+	}
+	if (r->srv->quota) {
+		struct pn_quota_hit hit;
+		if (pn_quota_take(r->srv->quota, r->store, &r->user, PN_QK_SUBMIT, &hit) != PN_OK) {
+			r->quota_limit = hit.limit;
+			r->quota_reset = hit.reset;
+			pn_resp_error(r, 429, "QuotaExceededError", "Quota exceeded: %lld submissions"
+			    " per %s", (long long)hit.limit, pn_quota_period_name(hit.period));
+			return PN_ELIMIT;
+		}
+	}
 	return PN_OK;
 }
 
@@ -265,6 +286,7 @@ pn_upload_end(struct pn_req *r)
 	sub.name = u->filename;
 	sub.user = r->user.id;
 	sub.interface = "api";
+	sub.grp = r->user.grp;
 	sub.date = pn_now();
 	sub.password = u->password_len ? u->password : NULL;
 	rc = pn_store_file_submit(r->store, &sub, aid);
@@ -274,6 +296,7 @@ pn_upload_end(struct pn_req *r)
 	}
 	log_info("upload %s %llu bytes by %s -> %s", h.sha256, (unsigned long long)u->size,
 	    r->user.id, aid);
+	pn_store_audit_add(r->store, r->user.id, "submit", "file", h.sha256, u->filename);
 	if (r->srv->wake_workers)
 		r->srv->wake_workers(r->srv);
 	respond_analysis(r, aid);

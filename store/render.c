@@ -50,6 +50,60 @@ add_names(json_object *a, const char *names_text)
 }
 
 char *
+pn_render_view(const char *names_json, int64_t first, int64_t last, int64_t times,
+    int64_t unique_sources)
+{
+	json_object *a = json_object_new_object();
+	const char *text;
+	size_t n;
+	char *out;
+
+	add_names(a, names_json);
+	if (first)
+		json_object_object_add(a, "first_submission_date", json_object_new_int64(first));
+	if (last)
+		json_object_object_add(a, "last_submission_date", json_object_new_int64(last));
+	json_object_object_add(a, "times_submitted", json_object_new_int64(times));
+	json_object_object_add(a, "unique_sources", json_object_new_int64(unique_sources));
+	text = json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	n = strlen(text);
+	/* Strip the braces: the fragment is spliced into the shared document. */
+	out = pn_xstrndup(text + 1, n >= 2 ? n - 2 : 0);
+	json_object_put(a);
+	return out;
+}
+
+char *
+pn_render_splice(const char *doc, size_t doclen, const char *view, size_t *len)
+{
+	size_t vl = view ? strlen(view) : 0;
+	char *out;
+
+	if (doclen < 2 || doc[doclen - 1] != '}' || vl == 0) {
+		if (len)
+			*len = doclen;
+		return pn_xstrndup(doc, doclen);
+	}
+	out = pn_xmalloc(doclen + vl + 2);
+	memcpy(out, doc, doclen - 1);
+	/* "{}" takes no comma. */
+	if (doclen == 2) {
+		memcpy(out + 1, view, vl);
+		memcpy(out + 1 + vl, "}", 2);
+		if (len)
+			*len = vl + 2;
+		return out;
+	}
+	out[doclen - 1] = ',';
+	memcpy(out + doclen, view, vl);
+	memcpy(out + doclen + vl, "}", 2);
+	if (len)
+		*len = doclen + vl + 1;
+	return out;
+}
+
+char *
 pn_render_file(const struct pn_file_row *r)
 {
 	json_object *a = json_object_new_object();
@@ -72,15 +126,6 @@ pn_render_file(const struct pn_file_row *r)
 			json_object_object_add(a, k, json_object_get(v));
 		}
 	}
-	add_names(a, r->names);
-	if (r->first_submission_date)
-		json_object_object_add(a, "first_submission_date",
-		    json_object_new_int64(r->first_submission_date));
-	if (r->last_submission_date)
-		json_object_object_add(a, "last_submission_date",
-		    json_object_new_int64(r->last_submission_date));
-	json_object_object_add(a, "times_submitted", json_object_new_int64(r->times_submitted));
-	json_object_object_add(a, "unique_sources", json_object_new_int64(r->unique_sources));
 	if (r->last_analysis_date) {
 		json_object_object_add(a, "last_analysis_date",
 		    json_object_new_int64(r->last_analysis_date));

@@ -23,8 +23,20 @@ struct pn_file_row {
 	int64_t reputation, votes_harmless, votes_malicious;
 };
 
-/* Returns a new JSON text (caller frees) or NULL if details/results are not JSON. */
+/*
+ * The attributes every viewer shares, as a new JSON text (caller frees).
+ * What depends on who submitted (names, submission dates and counts) is
+ * not in it: that is a "view" fragment, one per group (privacy), spliced
+ * in at read time by pn_render_splice().
+ */
 char *pn_render_file(const struct pn_file_row *row);
+
+/* `"names":[...],"meaningful_name":..,"first_submission_date":..` (no braces). */
+char *pn_render_view(const char *names_json, int64_t first, int64_t last, int64_t times,
+    int64_t unique_sources);
+
+/* doc ("{...}") with the view fragment added; a new string, its length in *len. */
+char *pn_render_splice(const char *doc, size_t doclen, const char *view, size_t *len);
 
 /* The eight file stats keys, zeroed, as JSON text (static storage). */
 const char *pn_render_empty_file_stats(void);

@@ -25,11 +25,47 @@
 
 struct pn_store;
 
+/* Roles (issue 6): read-only users look up; analysts also submit, comment and vote. */
+enum pn_role { PN_ROLE_READONLY = 0, PN_ROLE_ANALYST = 1, PN_ROLE_ADMIN = 2 };
+const char *pn_role_name(int role);
+int pn_role_parse(const char *s, int *role);
+
+/* Quotas: what is counted, over which window. */
+enum pn_quota_kind { PN_QK_LOOKUP, PN_QK_SUBMIT, PN_QK_DOWNLOAD, PN_QK__COUNT };
+enum pn_quota_period { PN_QP_MINUTE, PN_QP_DAY, PN_QP_MONTH, PN_QP__COUNT };
+/* A limit: PN_QUOTA_INHERIT = the next level's (key → user → configured default); 0 = none. */
+#define PN_QUOTA_INHERIT (-1)
+struct pn_quotas {
+	int64_t lim[PN_QK__COUNT][PN_QP__COUNT];
+};
+void pn_quotas_inherit_all(struct pn_quotas *q);
+const char *pn_quota_kind_name(int k);      /* "lookups", "submissions", "downloads" */
+const char *pn_quota_period_name(int p);    /* "minute", "day", "month" */
+/* "lookups.minute=10,downloads.day=0" style assignments applied to q. */
+int pn_quotas_parse(const char *text, struct pn_quotas *q, char *err, size_t errlen);
+char *pn_quotas_json(const struct pn_quotas *q);   /* {"lookups":{"minute":10,..},..}, only set ones */
+int pn_quotas_from_json(const char *text, struct pn_quotas *q);
+
 struct pn_user {
 	char id[64];
-	int is_admin;
-	int can_download;
+	char grp[64];              /* privacy group; a user without one has their own */
+	int role;                  /* enum pn_role */
+	int is_admin;              /* role == PN_ROLE_ADMIN */
+	int can_download;          /* sample download is a separate permission */
 	int active;
+	int64_t reputation;        /* earned by votes the community agrees with */
+	int64_t created;
+	char key_id[17];           /* the authenticating key's id (hash prefix), or "" */
+	struct pn_quotas quotas;   /* the user's own limits */
+	struct pn_quotas key_quotas; /* the authenticating key's limits */
+};
+
+/* A new user. */
+struct pn_user_spec {
+	const char *id;
+	const char *grp;           /* NULL: a group of their own, named like the user */
+	int role;
+	int can_download;
 };
 
 /* One upload, already durable in the blob store. */
@@ -42,6 +78,9 @@ struct pn_file_submission {
 	int64_t date;
 	int depth;                        /* 0, or parent's + 1 for a contained file */
 	const char *password;             /* archive password for the job, or NULL */
+	const char *grp;                  /* submitter's group: the object becomes visible to it */
+	const char *parent;               /* sha256 of the file it came out of: visible to the
+	                                     parent's groups instead */
 };
 
 struct pn_analysis {
@@ -83,6 +122,72 @@ struct pn_edge_page {
 };
 void pn_edge_page_release(struct pn_edge_page *p);
 
+/* Comments (VT-API.md §5.9). */
+struct pn_comment {
+	char id[192];                 /* "<f|u|d|i>-<item id>-<n>" */
+	char item_type[16];
+	char item_id[128];
+	char user[64];
+	int64_t date;
+	char *text;
+	char *tags;                   /* JSON array text */
+	int64_t positive, negative, abuse;
+	int64_t seq;
+};
+struct pn_comment_page {
+	struct pn_comment *v;
+	size_t n;
+	int64_t next, total;
+};
+void pn_comment_release(struct pn_comment *c);
+void pn_comment_page_release(struct pn_comment_page *p);
+
+/* Which comments or votes to list; all NULL = every one the viewer may see. */
+struct pn_social_filter {
+	const char *item_type, *item_id;
+	const char *user;             /* by this author / voter */
+	const char *tag;              /* comments with this tag */
+};
+
+struct pn_vote {
+	char id[192];
+	char item_type[16];
+	char item_id[128];
+	char user[64];
+	int64_t date;
+	int verdict;                  /* +1 harmless, -1 malicious */
+	int64_t value;                /* weighted: verdict * weight(voter) */
+	int64_t seq;
+};
+struct pn_vote_page {
+	struct pn_vote *v;
+	size_t n;
+	int64_t next, total;
+};
+void pn_vote_page_release(struct pn_vote_page *p);
+
+struct pn_audit {
+	int64_t seq, date;
+	char user[64];
+	char action[32];
+	char item_type[16];
+	char item_id[128];
+	char *detail;
+};
+struct pn_audit_page {
+	struct pn_audit *v;
+	size_t n;
+	int64_t next;
+};
+void pn_audit_page_release(struct pn_audit_page *p);
+
+/* A quota counter as persisted: subject ("u:<id>" or "k:<key id>"), window start. */
+struct pn_usage {
+	char subject[96];
+	int kind, period;
+	int64_t window, count;
+};
+
 struct pn_engine_info {
 	char name[64];
 	char kind[32];
@@ -95,17 +200,61 @@ struct pn_engine_info {
 struct pn_store_ops {
 	void (*close)(struct pn_store *);
 
-	int (*user_add)(struct pn_store *, const char *id, int admin, int download,
-	    char key_out[65]);
+	int (*user_add)(struct pn_store *, const struct pn_user_spec *spec, char key_out[65]);
 	int (*user_by_key)(struct pn_store *, const char *key, struct pn_user *out);
+	int (*user_get)(struct pn_store *, const char *id, struct pn_user *out);
+	int (*user_list)(struct pn_store *, struct pn_user **v, size_t *n);
 	int (*user_count)(struct pn_store *, int64_t *n);
+	int (*user_set_active)(struct pn_store *, const char *id, int active);
+	int (*user_set_quotas)(struct pn_store *, const char *id, const struct pn_quotas *q);
+	/* A new key for the user (revoking the others when `rotate`). */
+	int (*key_add)(struct pn_store *, const char *user, int rotate, char key_out[65],
+	    char key_id_out[17]);
+	int (*key_set_quotas)(struct pn_store *, const char *key_id, const struct pn_quotas *q);
 
 	int (*file_submit)(struct pn_store *, const struct pn_file_submission *s,
 	    char analysis_id_out[128]);
-	int (*file_doc)(struct pn_store *, const char *hash, char sha256_out[65],
-	    char **doc, size_t *len);
+	/*
+	 * The file's rendered attributes as `viewer` sees them (NULL: the system,
+	 * every group's submissions).  A file the viewer may not see is
+	 * PN_ENOTFOUND, exactly like one that does not exist.
+	 */
+	int (*file_doc)(struct pn_store *, const struct pn_user *viewer, const char *hash,
+	    char sha256_out[65], char **doc, size_t *len);
 	int (*file_rescan)(struct pn_store *, const char *sha256, char analysis_id_out[128]);
-	int (*file_exists)(struct pn_store *, const char *hash, char sha256_out[65]);
+	int (*file_exists)(struct pn_store *, const struct pn_user *viewer, const char *hash,
+	    char sha256_out[65]);
+
+	/* Privacy: may viewer see the object; make it visible to every user. */
+	int (*obj_visible)(struct pn_store *, const struct pn_user *viewer, const char *type,
+	    const char *id);
+	int (*obj_share)(struct pn_store *, const struct pn_user *by, const char *type,
+	    const char *id);
+
+	/* Community. */
+	int (*comment_add)(struct pn_store *, const struct pn_user *u, const char *type,
+	    const char *id, const char *text, const char *tags_json, struct pn_comment *out);
+	int (*comment_get)(struct pn_store *, const struct pn_user *viewer, const char *cid,
+	    struct pn_comment *out);
+	int (*comment_list)(struct pn_store *, const struct pn_user *viewer,
+	    const struct pn_social_filter *f, int64_t cursor, size_t limit,
+	    struct pn_comment_page *out);
+	int (*comment_delete)(struct pn_store *, const struct pn_user *u, const char *cid);
+	int (*comment_vote)(struct pn_store *, const struct pn_user *u, const char *cid,
+	    const char *kind, struct pn_comment *out);
+	int (*vote_put)(struct pn_store *, const struct pn_user *u, const char *type,
+	    const char *id, int verdict, struct pn_vote *out);
+	int (*vote_list)(struct pn_store *, const struct pn_user *viewer,
+	    const struct pn_social_filter *f, int64_t cursor, size_t limit,
+	    struct pn_vote_page *out);
+
+	/* Audit log and quota counters. */
+	int (*audit_add)(struct pn_store *, const char *user, const char *action,
+	    const char *type, const char *id, const char *detail);
+	int (*audit_list)(struct pn_store *, int64_t cursor, size_t limit,
+	    struct pn_audit_page *out);
+	int (*usage_load)(struct pn_store *, const char *subject, struct pn_usage **v, size_t *n);
+	int (*usage_save)(struct pn_store *, const struct pn_usage *v, size_t n);
 
 	int (*analysis_get)(struct pn_store *, const char *id, struct pn_analysis *out);
 
@@ -122,8 +271,10 @@ struct pn_store_ops {
 
 	int (*edge_add)(struct pn_store *, const char *src_type, const char *src_id,
 	    const char *rel, const char *dst_type, const char *dst_id, const char *ctx);
-	int (*edge_list)(struct pn_store *, const char *src_type, const char *src_id,
-	    const char *rel, int64_t cursor, size_t limit, struct pn_edge_page *out);
+	/* Targets the viewer may not see are left out (viewer NULL: the system). */
+	int (*edge_list)(struct pn_store *, const struct pn_user *viewer, const char *src_type,
+	    const char *src_id, const char *rel, int64_t cursor, size_t limit,
+	    struct pn_edge_page *out);
 
 	int (*upload_token_new)(struct pn_store *, const char *user, int64_t ttl, char tok_out[65]);
 	int (*upload_token_take)(struct pn_store *, const char *tok, char user_out[64]);
@@ -155,6 +306,25 @@ int pn_file_relationship_known(const char *rel);
 #define pn_store_user_add(s, ...) ((s)->ops->user_add((s), __VA_ARGS__))
 #define pn_store_user_by_key(s, ...) ((s)->ops->user_by_key((s), __VA_ARGS__))
 #define pn_store_user_count(s, ...) ((s)->ops->user_count((s), __VA_ARGS__))
+#define pn_store_user_get(s, ...) ((s)->ops->user_get((s), __VA_ARGS__))
+#define pn_store_user_list(s, ...) ((s)->ops->user_list((s), __VA_ARGS__))
+#define pn_store_user_set_active(s, ...) ((s)->ops->user_set_active((s), __VA_ARGS__))
+#define pn_store_user_set_quotas(s, ...) ((s)->ops->user_set_quotas((s), __VA_ARGS__))
+#define pn_store_key_add(s, ...) ((s)->ops->key_add((s), __VA_ARGS__))
+#define pn_store_key_set_quotas(s, ...) ((s)->ops->key_set_quotas((s), __VA_ARGS__))
+#define pn_store_obj_visible(s, ...) ((s)->ops->obj_visible((s), __VA_ARGS__))
+#define pn_store_obj_share(s, ...) ((s)->ops->obj_share((s), __VA_ARGS__))
+#define pn_store_comment_add(s, ...) ((s)->ops->comment_add((s), __VA_ARGS__))
+#define pn_store_comment_get(s, ...) ((s)->ops->comment_get((s), __VA_ARGS__))
+#define pn_store_comment_list(s, ...) ((s)->ops->comment_list((s), __VA_ARGS__))
+#define pn_store_comment_delete(s, ...) ((s)->ops->comment_delete((s), __VA_ARGS__))
+#define pn_store_comment_vote(s, ...) ((s)->ops->comment_vote((s), __VA_ARGS__))
+#define pn_store_vote_put(s, ...) ((s)->ops->vote_put((s), __VA_ARGS__))
+#define pn_store_vote_list(s, ...) ((s)->ops->vote_list((s), __VA_ARGS__))
+#define pn_store_audit_add(s, ...) ((s)->ops->audit_add((s), __VA_ARGS__))
+#define pn_store_audit_list(s, ...) ((s)->ops->audit_list((s), __VA_ARGS__))
+#define pn_store_usage_load(s, ...) ((s)->ops->usage_load((s), __VA_ARGS__))
+#define pn_store_usage_save(s, ...) ((s)->ops->usage_save((s), __VA_ARGS__))
 #define pn_store_file_submit(s, ...) ((s)->ops->file_submit((s), __VA_ARGS__))
 #define pn_store_file_doc(s, ...) ((s)->ops->file_doc((s), __VA_ARGS__))
 #define pn_store_file_rescan(s, ...) ((s)->ops->file_rescan((s), __VA_ARGS__))

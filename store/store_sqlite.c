@@ -7,7 +7,7 @@
  * wait up to PN_SQLITE_BUSY_MS for it.  Every submission is committed with
  * synchronous=FULL by default, so an acknowledged upload survives a crash.
  *
- * Statements are prepared once per connection and cached (stmt()).
+ * Statements are prepared once per connection and cached (sq_stmt()).
  * The schema is created or migrated on open (migrate()); its version is
  * PRAGMA user_version.
  *
@@ -16,13 +16,12 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "store.h"
+#include "sq_int.h"
 #include "render.h"
 #include "b64.h"
 #include "pn_limits.h"
 
 #include <errno.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <openssl/evp.h>
@@ -30,7 +29,7 @@
 #define PN_SQLITE_BUSY_MS 15000
 
 enum {
-	Q_USER_ADD, Q_USER_BY_KEY, Q_USER_COUNT,
+	Q_USER_COUNT, Q_FILE_VIEW,
 	Q_FILE_BY_SHA256, Q_FILE_BY_MD5, Q_FILE_BY_SHA1, Q_FILE_INSERT, Q_FILE_ROW,
 	Q_FILE_SUBMITTED, Q_FILE_SET_DOC, Q_SOURCE_ADD, Q_SUB_ADD, Q_JOB_QUEUED_FOR,
 	Q_ANALYSIS_EXISTS, Q_ANALYSIS_ADD, Q_JOB_ADD, Q_ANALYSIS_GET,
@@ -42,13 +41,22 @@ enum {
 	Q__COUNT
 };
 
+/*
+ * A relationship's target file is listed only when the viewer may see it
+ * (?6 = the viewer's group, NULL = sees everything): a private archive that
+ * contains a file must not show up as that file's parent for another group.
+ */
+#define EDGE_VISIBLE "(?6 IS NULL OR dst_type != 'file' OR EXISTS (SELECT 1 FROM access a" \
+	" WHERE a.obj_type = 'file' AND a.obj_id = dst_id AND a.grp IN (?6, '*')))"
+
 static const char *const sql_text[Q__COUNT] = {
-	[Q_USER_ADD] = "INSERT INTO users(id, key_hash, is_admin, can_download, created) VALUES(?1,?2,?3,?4,?5)",
-	[Q_USER_BY_KEY] = "SELECT id, is_admin, can_download, active FROM users WHERE key_hash = ?1",
+	/* The viewer's group's view of a file, or the public one ('*'). */
+	[Q_FILE_VIEW] = "SELECT view FROM access WHERE obj_type = 'file' AND obj_id = ?1 AND grp IN (?2, '*')"
+	                " ORDER BY grp = '*' LIMIT 1",
 	[Q_USER_COUNT] = "SELECT count(*) FROM users",
-	[Q_FILE_BY_SHA256] = "SELECT sha256, doc FROM files WHERE sha256 = ?1",
-	[Q_FILE_BY_MD5] = "SELECT sha256, doc FROM files WHERE md5 = ?1",
-	[Q_FILE_BY_SHA1] = "SELECT sha256, doc FROM files WHERE sha1 = ?1",
+	[Q_FILE_BY_SHA256] = "SELECT sha256, doc, gview FROM files WHERE sha256 = ?1",
+	[Q_FILE_BY_MD5] = "SELECT sha256, doc, gview FROM files WHERE md5 = ?1",
+	[Q_FILE_BY_SHA1] = "SELECT sha256, doc, gview FROM files WHERE sha1 = ?1",
 	[Q_FILE_INSERT] = "INSERT OR IGNORE INTO files(sha256, sha1, md5, size, first_submission_date, doc)"
 	                  " VALUES(?1,?2,?3,?4,?5,'{}')",
 	[Q_FILE_ROW] = "SELECT sha256, sha1, md5, size, first_submission_date, last_submission_date,"
@@ -61,9 +69,9 @@ static const char *const sql_text[Q__COUNT] = {
 	                     " names = CASE WHEN ?3 IS NULL OR ?3 = '' OR EXISTS (SELECT 1 FROM json_each(names) WHERE value = ?3)"
 	                     "   OR json_array_length(names) >= ?4 THEN names ELSE json_insert(names, '$[#]', ?3) END"
 	                     " WHERE sha256 = ?1",
-	[Q_FILE_SET_DOC] = "UPDATE files SET doc = ?2 WHERE sha256 = ?1",
+	[Q_FILE_SET_DOC] = "UPDATE files SET doc = ?2, gview = ?3 WHERE sha256 = ?1",
 	[Q_SOURCE_ADD] = "INSERT OR IGNORE INTO sources(sha256, user) VALUES(?1, ?2)",
-	[Q_SUB_ADD] = "INSERT INTO submissions(sha256, date, name, user, interface) VALUES(?1,?2,?3,?4,?5)",
+	[Q_SUB_ADD] = "INSERT INTO submissions(sha256, date, name, user, interface, grp) VALUES(?1,?2,?3,?4,?5,?6)",
 	[Q_JOB_QUEUED_FOR] = "SELECT analysis_id FROM jobs WHERE item_type = ?1 AND item_id = ?2 AND state = 'queued'"
 	                     " ORDER BY id LIMIT 1",
 	[Q_ANALYSIS_EXISTS] = "SELECT 1 FROM analyses WHERE id = ?1",
@@ -93,15 +101,19 @@ static const char *const sql_text[Q__COUNT] = {
 	[Q_EDGE_ADD] = "INSERT INTO edges(src_type, src_id, rel, dst_type, dst_id, ctx, created)"
 	               " VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT DO UPDATE SET ctx = coalesce(excluded.ctx, ctx)",
 	[Q_EDGE_LIST] = "SELECT dst_type, dst_id, ctx, seq FROM edges WHERE src_type = ?1 AND src_id = ?2"
-	                " AND rel = ?3 AND seq > ?4 ORDER BY seq LIMIT ?5",
-	[Q_EDGE_COUNT] = "SELECT count(*) FROM edges WHERE src_type = ?1 AND src_id = ?2 AND rel = ?3",
+	                " AND rel = ?3 AND seq > ?4 AND " EDGE_VISIBLE " ORDER BY seq LIMIT ?5",
+	[Q_EDGE_COUNT] = "SELECT count(*) FROM edges WHERE src_type = ?1 AND src_id = ?2 AND rel = ?3"
+	                 " AND " EDGE_VISIBLE " AND ?4 = ?4 AND ?5 = ?5",
 	[Q_ANALYSES_LIST] = "SELECT 'analysis', id, NULL, rowid FROM analyses WHERE item_type = ?1 AND item_id = ?2"
-	                    " AND rowid > ?4 AND ?3 = ?3 ORDER BY rowid LIMIT ?5",
-	[Q_ANALYSES_COUNT] = "SELECT count(*) FROM analyses WHERE item_type = ?1 AND item_id = ?2 AND ?3 = ?3",
+	                    " AND rowid > ?4 AND ?3 = ?3 AND ?6 IS ?6 ORDER BY rowid LIMIT ?5",
+	[Q_ANALYSES_COUNT] = "SELECT count(*) FROM analyses WHERE item_type = ?1 AND item_id = ?2 AND ?3 = ?3"
+	                     " AND ?4 = ?4 AND ?5 = ?5 AND ?6 IS ?6",
 	[Q_SUBS_LIST] = "SELECT 'submission', 'f-' || sha256 || '-' || date || '-' || id, json_object('date', date,"
 	                " 'interface', interface, 'name', name), id FROM submissions WHERE ?1 = 'file'"
-	                " AND sha256 = ?2 AND id > ?4 AND ?3 = ?3 ORDER BY id LIMIT ?5",
-	[Q_SUBS_COUNT] = "SELECT count(*) FROM submissions WHERE ?1 = 'file' AND sha256 = ?2 AND ?3 = ?3",
+	                " AND sha256 = ?2 AND id > ?4 AND ?3 = ?3 AND (?6 IS NULL OR grp = ?6)"
+	                " ORDER BY id LIMIT ?5",
+	[Q_SUBS_COUNT] = "SELECT count(*) FROM submissions WHERE ?1 = 'file' AND sha256 = ?2 AND ?3 = ?3"
+	                 " AND ?4 = ?4 AND ?5 = ?5 AND (?6 IS NULL OR grp = ?6)",
 	[Q_TOKEN_ADD] = "INSERT INTO upload_tokens(token_hash, user, expires) VALUES(?1,?2,?3)",
 	[Q_TOKEN_TAKE] = "DELETE FROM upload_tokens WHERE token_hash = ?1 AND expires >= ?2 RETURNING user",
 	[Q_ENGINE_PUT] = "INSERT INTO engines(name, kind, version, update_date, error, seen) VALUES(?1,?2,?3,?4,?5,?6)"
@@ -150,18 +162,10 @@ static const char schema_v2[] =
 	"ALTER TABLE jobs ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE jobs ADD COLUMN password TEXT;";
 
-#define PN_SQLITE_SCHEMA 2
+#define PN_SQLITE_SCHEMA 3
 
-struct sq_store {
-	struct pn_store base;
-	sqlite3 *db;
-	sqlite3_stmt *st[Q__COUNT];
-};
-
-#define SQ(s) ((struct sq_store *)(s))
-
-static int
-dberr(struct sq_store *s, const char *what)
+int
+sq_dberr(struct sq_store *s, const char *what)
 {
 	int code = sqlite3_errcode(s->db);
 
@@ -171,12 +175,12 @@ dberr(struct sq_store *s, const char *what)
 
 /* The cached, reset statement for query q. */
 static sqlite3_stmt *
-stmt(struct sq_store *s, int q)
+sq_stmt(struct sq_store *s, int q)
 {
 	if (s->st[q] == NULL) {
 		if (sqlite3_prepare_v3(s->db, sql_text[q], -1, SQLITE_PREPARE_PERSISTENT,
 		    &s->st[q], NULL) != SQLITE_OK) {
-			dberr(s, "prepare");
+			sq_dberr(s, "prepare");
 			PN_BUG("a built-in SQL statement does not compile");
 		}
 	} else {
@@ -186,8 +190,8 @@ stmt(struct sq_store *s, int q)
 	return s->st[q];
 }
 
-static void
-bind_text(sqlite3_stmt *st, int i, const char *v)
+void
+sq_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
@@ -195,41 +199,41 @@ bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
-static const char *
-col_text(sqlite3_stmt *st, int i)
+const char *
+sq_col_text(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 	return t ? (const char *)t : NULL;
 }
 
-static void
-copy_col(sqlite3_stmt *st, int i, char *dst, size_t n)
+void
+sq_copy_col(sqlite3_stmt *st, int i, char *dst, size_t n)
 {
-	const char *t = col_text(st, i);
+	const char *t = sq_col_text(st, i);
 	pn_strlcpy(dst, t ? t : "", n);
 }
 
-static char *
-dup_col(sqlite3_stmt *st, int i)
+char *
+sq_dup_col(sqlite3_stmt *st, int i)
 {
-	const char *t = col_text(st, i);
+	const char *t = sq_col_text(st, i);
 	return t ? pn_xstrdup(t) : NULL;
 }
 
 /* Run a statement expected to return no rows (or ignore them). */
-static int
-exec_step(struct sq_store *s, sqlite3_stmt *st, const char *what)
+int
+sq_exec_step(struct sq_store *s, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return dberr(s, what);
+		return sq_dberr(s, what);
 	sqlite3_reset(st);
 	return PN_OK;
 }
 
-static int
-exec_sql(struct sq_store *s, const char *sql)
+int
+sq_exec_sql(struct sq_store *s, const char *sql)
 {
 	char *msg = NULL;
 
@@ -242,23 +246,23 @@ exec_sql(struct sq_store *s, const char *sql)
 	return PN_OK;
 }
 
-static int begin(struct sq_store *s) { return exec_sql(s, "BEGIN IMMEDIATE"); }
-static int commit(struct sq_store *s) { return exec_sql(s, "COMMIT"); }
-static void rollback(struct sq_store *s) { sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); }
+int sq_begin(struct sq_store *s) { return sq_exec_sql(s, "BEGIN IMMEDIATE"); }
+static int sq_commit(struct sq_store *s) { return sq_exec_sql(s, "COMMIT"); }
+static void sq_rollback(struct sq_store *s) { sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); }
 
 /* Finish a transaction: commit on success, roll back otherwise. */
-static int
-end_tx(struct sq_store *s, int rc)
+int
+sq_end_tx(struct sq_store *s, int rc)
 {
 	if (rc == PN_OK)
-		rc = commit(s);
+		rc = sq_commit(s);
 	if (rc != PN_OK)
-		rollback(s);
+		sq_rollback(s);
 	return rc;
 }
 
-static void
-sha256_hex(const char *text, char out[65])
+void
+sq_sha256_hex(const char *text, char out[65])
 {
 	uint8_t md[32];
 	unsigned int len = 0;
@@ -267,62 +271,13 @@ sha256_hex(const char *text, char out[65])
 	pn_hex(md, 32, out);
 }
 
-/* ---------------------------------------------------------------- users */
-
-static int
-sq_user_add(struct pn_store *ps, const char *id, int admin, int download, char key_out[65])
-{
-	struct sq_store *s = SQ(ps);
-	sqlite3_stmt *st = stmt(s, Q_USER_ADD);
-	uint8_t raw[32];
-	char hash[65];
-	int rc;
-
-	pn_random(raw, sizeof(raw));
-	pn_hex(raw, sizeof(raw), key_out);
-	sha256_hex(key_out, hash);
-	bind_text(st, 1, id);
-	bind_text(st, 2, hash);
-	sqlite3_bind_int(st, 3, admin);
-	sqlite3_bind_int(st, 4, download);
-	sqlite3_bind_int64(st, 5, pn_now());
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_CONSTRAINT)
-		return PN_EEXIST;
-	return rc == SQLITE_DONE ? PN_OK : dberr(s, "user add");
-}
-
-static int
-sq_user_by_key(struct pn_store *ps, const char *key, struct pn_user *u)
-{
-	struct sq_store *s = SQ(ps);
-	sqlite3_stmt *st = stmt(s, Q_USER_BY_KEY);
-	char hash[65];
-	int rc;
-
-	sha256_hex(key, hash);
-	bind_text(st, 1, hash);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		copy_col(st, 0, u->id, sizeof(u->id));
-		u->is_admin = sqlite3_column_int(st, 1);
-		u->can_download = sqlite3_column_int(st, 2);
-		u->active = sqlite3_column_int(st, 3);
-		sqlite3_reset(st);
-		return PN_OK;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PN_ENOTFOUND : dberr(s, "user by key");
-}
-
-static int
-count_query(struct sq_store *s, sqlite3_stmt *st, int64_t *n)
+int
+sq_count_query(struct sq_store *s, sqlite3_stmt *st, int64_t *n)
 {
 	int rc = sqlite3_step(st);
 
 	if (rc != SQLITE_ROW)
-		return dberr(s, "count");
+		return sq_dberr(s, "count");
 	*n = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return PN_OK;
@@ -331,49 +286,52 @@ count_query(struct sq_store *s, sqlite3_stmt *st, int64_t *n)
 static int
 sq_user_count(struct pn_store *ps, int64_t *n)
 {
-	return count_query(SQ(ps), stmt(SQ(ps), Q_USER_COUNT), n);
+	return sq_count_query(SQ(ps), sq_stmt(SQ(ps), Q_USER_COUNT), n);
 }
 
 /* ---------------------------------------------------------------- files */
 
 /* Re-render the stored attributes of one file; inside a transaction. */
-static int
-rerender(struct sq_store *s, const char *sha256)
+int
+sq_rerender(struct sq_store *s, const char *sha256)
 {
-	sqlite3_stmt *st = stmt(s, Q_FILE_ROW);
+	sqlite3_stmt *st = sq_stmt(s, Q_FILE_ROW);
 	struct pn_file_row r;
-	char *doc;
+	char *doc, *gview;
 	int rc;
 
-	bind_text(st, 1, sha256);
+	sq_bind_text(st, 1, sha256);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? PN_ENOTFOUND : dberr(s, "file row");
+		return rc == SQLITE_DONE ? PN_ENOTFOUND : sq_dberr(s, "file row");
 	}
 	memset(&r, 0, sizeof(r));
-	r.sha256 = col_text(st, 0);
-	r.sha1 = col_text(st, 1);
-	r.md5 = col_text(st, 2);
+	r.sha256 = sq_col_text(st, 0);
+	r.sha1 = sq_col_text(st, 1);
+	r.md5 = sq_col_text(st, 2);
 	r.size = (uint64_t)sqlite3_column_int64(st, 3);
 	r.first_submission_date = sqlite3_column_int64(st, 4);
 	r.last_submission_date = sqlite3_column_int64(st, 5);
 	r.times_submitted = sqlite3_column_int64(st, 6);
 	r.unique_sources = sqlite3_column_int64(st, 7);
-	r.names = col_text(st, 8);
-	r.details = col_text(st, 9);
+	r.names = sq_col_text(st, 8);
+	r.details = sq_col_text(st, 9);
 	r.last_analysis_date = sqlite3_column_int64(st, 10);
-	r.last_analysis_results = col_text(st, 11);
-	r.last_analysis_stats = col_text(st, 12);
+	r.last_analysis_results = sq_col_text(st, 11);
+	r.last_analysis_stats = sq_col_text(st, 12);
 	r.reputation = sqlite3_column_int64(st, 13);
 	r.votes_harmless = sqlite3_column_int64(st, 14);
 	r.votes_malicious = sqlite3_column_int64(st, 15);
 	doc = pn_render_file(&r);
+	gview = pn_render_view(r.names, r.first_submission_date, r.last_submission_date,
+	    r.times_submitted, r.unique_sources);
 	sqlite3_reset(st);
 
-	st = stmt(s, Q_FILE_SET_DOC);
-	bind_text(st, 1, sha256);
+	st = sq_stmt(s, Q_FILE_SET_DOC);
+	sq_bind_text(st, 1, sha256);
 	sqlite3_bind_text(st, 2, doc, -1, free);
-	return exec_step(s, st, "file set doc");
+	sqlite3_bind_text(st, 3, gview, -1, free);
+	return sq_exec_step(s, st, "file set doc");
 }
 
 void
@@ -397,49 +355,49 @@ enqueue(struct sq_store *s, const char *sha256, const char *md5, int64_t date, i
 
 	for (;; ts++) {
 		pn_analysis_id_file(md5, ts, aid);
-		st = stmt(s, Q_ANALYSIS_EXISTS);
-		bind_text(st, 1, aid);
+		st = sq_stmt(s, Q_ANALYSIS_EXISTS);
+		sq_bind_text(st, 1, aid);
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc == SQLITE_DONE)
 			break;
 		if (rc != SQLITE_ROW)
-			return dberr(s, "analysis exists");
+			return sq_dberr(s, "analysis exists");
 	}
-	st = stmt(s, Q_ANALYSIS_ADD);
-	bind_text(st, 1, aid);
-	bind_text(st, 2, "file");
-	bind_text(st, 3, sha256);
+	st = sq_stmt(s, Q_ANALYSIS_ADD);
+	sq_bind_text(st, 1, aid);
+	sq_bind_text(st, 2, "file");
+	sq_bind_text(st, 3, sha256);
 	sqlite3_bind_int64(st, 4, ts);
-	if ((rc = exec_step(s, st, "analysis add")) != PN_OK)
+	if ((rc = sq_exec_step(s, st, "analysis add")) != PN_OK)
 		return rc;
-	st = stmt(s, Q_JOB_ADD);
-	bind_text(st, 1, aid);
-	bind_text(st, 2, "file");
-	bind_text(st, 3, sha256);
+	st = sq_stmt(s, Q_JOB_ADD);
+	sq_bind_text(st, 1, aid);
+	sq_bind_text(st, 2, "file");
+	sq_bind_text(st, 3, sha256);
 	sqlite3_bind_int64(st, 4, date);
 	sqlite3_bind_int(st, 5, depth);
-	bind_text(st, 6, password && *password ? password : NULL);
-	return exec_step(s, st, "job add");
+	sq_bind_text(st, 6, password && *password ? password : NULL);
+	return sq_exec_step(s, st, "job add");
 }
 
 /* The analysis already queued for this item, if any (dedupes concurrent uploads). */
 static int
 queued_analysis(struct sq_store *s, const char *type, const char *id, char aid[128])
 {
-	sqlite3_stmt *st = stmt(s, Q_JOB_QUEUED_FOR);
+	sqlite3_stmt *st = sq_stmt(s, Q_JOB_QUEUED_FOR);
 	int rc;
 
-	bind_text(st, 1, type);
-	bind_text(st, 2, id);
+	sq_bind_text(st, 1, type);
+	sq_bind_text(st, 2, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		copy_col(st, 0, aid, 128);
+		sq_copy_col(st, 0, aid, 128);
 		sqlite3_reset(st);
 		return PN_OK;
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PN_ENOTFOUND : dberr(s, "queued analysis");
+	return rc == SQLITE_DONE ? PN_ENOTFOUND : sq_dberr(s, "queued analysis");
 }
 
 static int
@@ -448,36 +406,39 @@ file_submit_tx(struct sq_store *s, const struct pn_file_submission *f, char aid[
 	sqlite3_stmt *st;
 	int rc;
 
-	st = stmt(s, Q_FILE_INSERT);
-	bind_text(st, 1, f->sha256);
-	bind_text(st, 2, f->sha1);
-	bind_text(st, 3, f->md5);
+	st = sq_stmt(s, Q_FILE_INSERT);
+	sq_bind_text(st, 1, f->sha256);
+	sq_bind_text(st, 2, f->sha1);
+	sq_bind_text(st, 3, f->md5);
 	sqlite3_bind_int64(st, 4, (int64_t)f->size);
 	sqlite3_bind_int64(st, 5, f->date);
-	if ((rc = exec_step(s, st, "file insert")) != PN_OK)
+	if ((rc = sq_exec_step(s, st, "file insert")) != PN_OK)
 		return rc;
 
-	st = stmt(s, Q_FILE_SUBMITTED);
-	bind_text(st, 1, f->sha256);
+	st = sq_stmt(s, Q_FILE_SUBMITTED);
+	sq_bind_text(st, 1, f->sha256);
 	sqlite3_bind_int64(st, 2, f->date);
-	bind_text(st, 3, f->name);
+	sq_bind_text(st, 3, f->name);
 	sqlite3_bind_int(st, 4, PN_NAMES_MAX);
-	if ((rc = exec_step(s, st, "file submitted")) != PN_OK)
+	if ((rc = sq_exec_step(s, st, "file submitted")) != PN_OK)
 		return rc;
 
-	st = stmt(s, Q_SOURCE_ADD);
-	bind_text(st, 1, f->sha256);
-	bind_text(st, 2, f->user);
-	if ((rc = exec_step(s, st, "source add")) != PN_OK)
+	st = sq_stmt(s, Q_SOURCE_ADD);
+	sq_bind_text(st, 1, f->sha256);
+	sq_bind_text(st, 2, f->user);
+	if ((rc = sq_exec_step(s, st, "source add")) != PN_OK)
 		return rc;
 
-	st = stmt(s, Q_SUB_ADD);
-	bind_text(st, 1, f->sha256);
+	st = sq_stmt(s, Q_SUB_ADD);
+	sq_bind_text(st, 1, f->sha256);
 	sqlite3_bind_int64(st, 2, f->date);
-	bind_text(st, 3, f->name);
-	bind_text(st, 4, f->user);
-	bind_text(st, 5, f->interface ? f->interface : "api");
-	if ((rc = exec_step(s, st, "submission add")) != PN_OK)
+	sq_bind_text(st, 3, f->name);
+	sq_bind_text(st, 4, f->user);
+	sq_bind_text(st, 5, f->interface ? f->interface : "api");
+	sq_bind_text(st, 6, f->grp);
+	if ((rc = sq_exec_step(s, st, "submission add")) != PN_OK)
+		return rc;
+	if ((rc = sq_access_submitted(s, f)) != PN_OK)
 		return rc;
 
 	rc = queued_analysis(s, "file", f->sha256, aid);
@@ -485,18 +446,18 @@ file_submit_tx(struct sq_store *s, const struct pn_file_submission *f, char aid[
 		rc = enqueue(s, f->sha256, f->md5, f->date, f->depth, f->password, aid);
 	if (rc != PN_OK)
 		return rc;
-	return rerender(s, f->sha256);
+	return sq_rerender(s, f->sha256);
 }
 
 static int
 sq_file_submit(struct pn_store *ps, const struct pn_file_submission *f, char aid[128])
 {
 	struct sq_store *s = SQ(ps);
-	int rc = begin(s);
+	int rc = sq_begin(s);
 
 	if (rc != PN_OK)
 		return rc;
-	return end_tx(s, file_submit_tx(s, f, aid));
+	return sq_end_tx(s, file_submit_tx(s, f, aid));
 }
 
 /* md5, sha1 or sha256 by length; any case. */
@@ -513,38 +474,73 @@ hash_query(const char *hash, char norm[65])
 	return n == 32 ? Q_FILE_BY_MD5 : n == 40 ? Q_FILE_BY_SHA1 : Q_FILE_BY_SHA256;
 }
 
+/* The view fragment the viewer gets: its group's, the public one, or (grp NULL) every group's. */
 static int
-sq_file_doc(struct pn_store *ps, const char *hash, char sha256[65], char **doc, size_t *len)
+file_view(struct sq_store *s, const char *sha256, const char *grp, sqlite3_stmt *row, char **view)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*view = NULL;
+	if (grp == NULL) {
+		*view = sq_dup_col(row, 2);
+		return PN_OK;
+	}
+	st = sq_stmt(s, Q_FILE_VIEW);
+	sq_bind_text(st, 1, sha256);
+	sq_bind_text(st, 2, grp);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*view = sq_dup_col(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return PN_OK;
+	return rc == SQLITE_DONE ? PN_ENOTFOUND : sq_dberr(s, "file view");
+}
+
+static int
+sq_file_doc(struct pn_store *ps, const struct pn_user *viewer, const char *hash,
+    char sha256[65], char **doc, size_t *len)
 {
 	struct sq_store *s = SQ(ps);
-	char norm[65];
+	const char *grp = sq_viewer_grp(viewer);
+	char norm[65], *view = NULL;
 	int q = hash_query(hash, norm), rc;
 	sqlite3_stmt *st;
 
 	if (q < 0)
 		return PN_EINVAL;
-	st = stmt(s, q);
-	bind_text(st, 1, norm);
+	/* One snapshot for the document and the view. */
+	if (sq_exec_sql(s, "BEGIN") != PN_OK)
+		return PN_EBUSY;
+	st = sq_stmt(s, q);
+	sq_bind_text(st, 1, norm);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		copy_col(st, 0, sha256, 65);
-		if (doc) {
-			int n = sqlite3_column_bytes(st, 1);
-			*doc = pn_xstrndup((const char *)sqlite3_column_text(st, 1), (size_t)n);
-			if (len)
-				*len = (size_t)n;
-		}
+	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return PN_OK;
+		sq_exec_sql(s, "COMMIT");
+		return rc == SQLITE_DONE ? PN_ENOTFOUND : sq_dberr(s, "file lookup");
+	}
+	sq_copy_col(st, 0, sha256, 65);
+	/* Invisible and absent are the same answer: no 403-vs-404 oracle. */
+	rc = file_view(s, sha256, grp, st, &view);
+	if (rc == PN_OK && doc) {
+		int n = sqlite3_column_bytes(st, 1);
+		*doc = pn_render_splice((const char *)sqlite3_column_text(st, 1), (size_t)n, view, len);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PN_ENOTFOUND : dberr(s, "file lookup");
+	sq_exec_sql(s, "COMMIT");
+	free(view);
+	if (rc != PN_OK)
+		sha256[0] = '\0';
+	return rc;
 }
 
 static int
-sq_file_exists(struct pn_store *ps, const char *hash, char sha256[65])
+sq_file_exists(struct pn_store *ps, const struct pn_user *viewer, const char *hash,
+    char sha256[65])
 {
-	return sq_file_doc(ps, hash, sha256, NULL, NULL);
+	return sq_file_doc(ps, viewer, hash, sha256, NULL, NULL);
 }
 
 static int
@@ -555,21 +551,21 @@ sq_file_rescan(struct pn_store *ps, const char *sha256, char aid[128])
 	char md5[33];
 	int rc;
 
-	if ((rc = begin(s)) != PN_OK)
+	if ((rc = sq_begin(s)) != PN_OK)
 		return rc;
-	st = stmt(s, Q_FILE_ROW);
-	bind_text(st, 1, sha256);
+	st = sq_stmt(s, Q_FILE_ROW);
+	sq_bind_text(st, 1, sha256);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return end_tx(s, rc == SQLITE_DONE ? PN_ENOTFOUND : dberr(s, "rescan"));
+		return sq_end_tx(s, rc == SQLITE_DONE ? PN_ENOTFOUND : sq_dberr(s, "rescan"));
 	}
-	copy_col(st, 2, md5, sizeof(md5));
+	sq_copy_col(st, 2, md5, sizeof(md5));
 	sqlite3_reset(st);
 	rc = queued_analysis(s, "file", sha256, aid);
 	if (rc == PN_ENOTFOUND)
 		rc = enqueue(s, sha256, md5, pn_now(), 0, NULL, aid);
-	return end_tx(s, rc);
+	return sq_end_tx(s, rc);
 }
 
 /* ------------------------------------------------------------- analyses */
@@ -586,25 +582,25 @@ static int
 sq_analysis_get(struct pn_store *ps, const char *id, struct pn_analysis *a)
 {
 	struct sq_store *s = SQ(ps);
-	sqlite3_stmt *st = stmt(s, Q_ANALYSIS_GET);
+	sqlite3_stmt *st = sq_stmt(s, Q_ANALYSIS_GET);
 	int rc;
 
 	memset(a, 0, sizeof(*a));
-	bind_text(st, 1, id);
+	sq_bind_text(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? PN_ENOTFOUND : dberr(s, "analysis get");
+		return rc == SQLITE_DONE ? PN_ENOTFOUND : sq_dberr(s, "analysis get");
 	}
-	copy_col(st, 0, a->id, sizeof(a->id));
-	copy_col(st, 1, a->item_type, sizeof(a->item_type));
-	copy_col(st, 2, a->item_id, sizeof(a->item_id));
-	copy_col(st, 3, a->status, sizeof(a->status));
+	sq_copy_col(st, 0, a->id, sizeof(a->id));
+	sq_copy_col(st, 1, a->item_type, sizeof(a->item_type));
+	sq_copy_col(st, 2, a->item_id, sizeof(a->item_id));
+	sq_copy_col(st, 3, a->status, sizeof(a->status));
 	a->date = sqlite3_column_int64(st, 4);
-	a->stats = dup_col(st, 5);
-	a->results = dup_col(st, 6);
-	copy_col(st, 7, a->md5, sizeof(a->md5));
-	copy_col(st, 8, a->sha1, sizeof(a->sha1));
+	a->stats = sq_dup_col(st, 5);
+	a->results = sq_dup_col(st, 6);
+	sq_copy_col(st, 7, a->md5, sizeof(a->md5));
+	sq_copy_col(st, 8, a->sha1, sizeof(a->sha1));
 	a->size = (uint64_t)sqlite3_column_int64(st, 9);
 	sqlite3_reset(st);
 	return PN_OK;
@@ -619,71 +615,71 @@ sq_job_claim(struct pn_store *ps, const char *worker, struct pn_job *j)
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = begin(s)) != PN_OK)
+	if ((rc = sq_begin(s)) != PN_OK)
 		return rc;
-	st = stmt(s, Q_JOB_CLAIM);
-	bind_text(st, 1, worker);
+	st = sq_stmt(s, Q_JOB_CLAIM);
+	sq_bind_text(st, 1, worker);
 	sqlite3_bind_int64(st, 2, pn_now());
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return end_tx(s, rc == SQLITE_DONE ? PN_ENOTFOUND : dberr(s, "job claim"));
+		return sq_end_tx(s, rc == SQLITE_DONE ? PN_ENOTFOUND : sq_dberr(s, "job claim"));
 	}
 	j->id = sqlite3_column_int64(st, 0);
-	copy_col(st, 1, j->analysis_id, sizeof(j->analysis_id));
-	copy_col(st, 2, j->item_type, sizeof(j->item_type));
-	copy_col(st, 3, j->item_id, sizeof(j->item_id));
+	sq_copy_col(st, 1, j->analysis_id, sizeof(j->analysis_id));
+	sq_copy_col(st, 2, j->item_type, sizeof(j->item_type));
+	sq_copy_col(st, 3, j->item_id, sizeof(j->item_id));
 	j->attempts = sqlite3_column_int(st, 4);
 	j->depth = sqlite3_column_int(st, 5);
-	copy_col(st, 6, j->password, sizeof(j->password));
+	sq_copy_col(st, 6, j->password, sizeof(j->password));
 	sqlite3_reset(st);
 
-	st = stmt(s, Q_ANALYSIS_SET_STATUS);
-	bind_text(st, 1, j->analysis_id);
-	bind_text(st, 2, "in-progress");
-	return end_tx(s, exec_step(s, st, "analysis status"));
+	st = sq_stmt(s, Q_ANALYSIS_SET_STATUS);
+	sq_bind_text(st, 1, j->analysis_id);
+	sq_bind_text(st, 2, "in-progress");
+	return sq_end_tx(s, sq_exec_step(s, st, "analysis status"));
 }
 
 static int
 finish_tx(struct sq_store *s, const struct pn_job *j, const char *details,
     const char *results, const char *stats)
 {
-	sqlite3_stmt *st = stmt(s, Q_ANALYSIS_DONE);
+	sqlite3_stmt *st = sq_stmt(s, Q_ANALYSIS_DONE);
 	int64_t date;
 	int rc;
 
-	bind_text(st, 1, j->analysis_id);
-	bind_text(st, 2, stats);
-	bind_text(st, 3, results);
+	sq_bind_text(st, 1, j->analysis_id);
+	sq_bind_text(st, 2, stats);
+	sq_bind_text(st, 3, results);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? PN_ENOTFOUND : dberr(s, "analysis done");
+		return rc == SQLITE_DONE ? PN_ENOTFOUND : sq_dberr(s, "analysis done");
 	}
 	date = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 
 	if (details) {
-		st = stmt(s, Q_FILE_SET_DETAILS);
-		bind_text(st, 1, j->item_id);
-		bind_text(st, 2, details);
-		if ((rc = exec_step(s, st, "file details")) != PN_OK)
+		st = sq_stmt(s, Q_FILE_SET_DETAILS);
+		sq_bind_text(st, 1, j->item_id);
+		sq_bind_text(st, 2, details);
+		if ((rc = sq_exec_step(s, st, "file details")) != PN_OK)
 			return rc;
 	}
-	st = stmt(s, Q_FILE_SET_ANALYSIS);
-	bind_text(st, 1, j->item_id);
-	bind_text(st, 2, j->analysis_id);
+	st = sq_stmt(s, Q_FILE_SET_ANALYSIS);
+	sq_bind_text(st, 1, j->item_id);
+	sq_bind_text(st, 2, j->analysis_id);
 	sqlite3_bind_int64(st, 3, date);
-	bind_text(st, 4, results);
-	bind_text(st, 5, stats);
-	if ((rc = exec_step(s, st, "file analysis")) != PN_OK)
+	sq_bind_text(st, 4, results);
+	sq_bind_text(st, 5, stats);
+	if ((rc = sq_exec_step(s, st, "file analysis")) != PN_OK)
 		return rc;
 
-	st = stmt(s, Q_JOB_DELETE);
+	st = sq_stmt(s, Q_JOB_DELETE);
 	sqlite3_bind_int64(st, 1, j->id);
-	if ((rc = exec_step(s, st, "job delete")) != PN_OK)
+	if ((rc = sq_exec_step(s, st, "job delete")) != PN_OK)
 		return rc;
-	return rerender(s, j->item_id);
+	return sq_rerender(s, j->item_id);
 }
 
 static int
@@ -691,31 +687,31 @@ sq_job_finish(struct pn_store *ps, const struct pn_job *j, const char *details,
     const char *results, const char *stats)
 {
 	struct sq_store *s = SQ(ps);
-	int rc = begin(s);
+	int rc = sq_begin(s);
 
 	if (rc != PN_OK)
 		return rc;
-	return end_tx(s, finish_tx(s, j, details, results, stats));
+	return sq_end_tx(s, finish_tx(s, j, details, results, stats));
 }
 
 static int
 release_tx(struct sq_store *s, const char *worker, int max_attempts,
     const char *fail_results, const char *fail_stats)
 {
-	sqlite3_stmt *st = stmt(s, Q_JOBS_OF_WORKER);
+	sqlite3_stmt *st = sq_stmt(s, Q_JOBS_OF_WORKER);
 	struct pn_job jobs[16];
 	size_t n = 0, i;
 	int rc;
 
-	bind_text(st, 1, worker);
+	sq_bind_text(st, 1, worker);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < PN_ARRAY_LEN(jobs)) {
 		jobs[n].id = sqlite3_column_int64(st, 0);
-		copy_col(st, 1, jobs[n].analysis_id, sizeof(jobs[n].analysis_id));
-		copy_col(st, 2, jobs[n].item_type, sizeof(jobs[n].item_type));
-		copy_col(st, 3, jobs[n].item_id, sizeof(jobs[n].item_id));
+		sq_copy_col(st, 1, jobs[n].analysis_id, sizeof(jobs[n].analysis_id));
+		sq_copy_col(st, 2, jobs[n].item_type, sizeof(jobs[n].item_type));
+		sq_copy_col(st, 3, jobs[n].item_id, sizeof(jobs[n].item_id));
 		jobs[n].attempts = sqlite3_column_int(st, 4);
 		jobs[n].depth = sqlite3_column_int(st, 5);
-		copy_col(st, 6, jobs[n].password, sizeof(jobs[n].password));
+		sq_copy_col(st, 6, jobs[n].password, sizeof(jobs[n].password));
 		n++;
 	}
 	sqlite3_reset(st);
@@ -725,9 +721,9 @@ release_tx(struct sq_store *s, const char *worker, int max_attempts,
 			    (long long)jobs[i].id, jobs[i].analysis_id, jobs[i].attempts);
 			rc = finish_tx(s, &jobs[i], NULL, fail_results, fail_stats);
 		} else {
-			st = stmt(s, Q_JOB_REQUEUE);
+			st = sq_stmt(s, Q_JOB_REQUEUE);
 			sqlite3_bind_int64(st, 1, jobs[i].id);
-			rc = exec_step(s, st, "job requeue");
+			rc = sq_exec_step(s, st, "job requeue");
 		}
 		if (rc != PN_OK)
 			return rc;
@@ -740,18 +736,18 @@ sq_jobs_release(struct pn_store *ps, const char *worker, int max_attempts,
     const char *fail_results, const char *fail_stats)
 {
 	struct sq_store *s = SQ(ps);
-	int rc = begin(s);
+	int rc = sq_begin(s);
 
 	if (rc != PN_OK)
 		return rc;
-	return end_tx(s, release_tx(s, worker, max_attempts, fail_results, fail_stats));
+	return sq_end_tx(s, release_tx(s, worker, max_attempts, fail_results, fail_stats));
 }
 
 static int
 sq_jobs_reset_running(struct pn_store *ps, int64_t *n)
 {
 	struct sq_store *s = SQ(ps);
-	int rc = exec_step(s, stmt(s, Q_JOBS_RESET), "jobs reset");
+	int rc = sq_exec_step(s, sq_stmt(s, Q_JOBS_RESET), "jobs reset");
 
 	if (rc == PN_OK && n)
 		*n = sqlite3_changes(s->db);
@@ -761,22 +757,22 @@ sq_jobs_reset_running(struct pn_store *ps, int64_t *n)
 static int
 sq_jobs_queued(struct pn_store *ps, int64_t *n)
 {
-	return count_query(SQ(ps), stmt(SQ(ps), Q_JOBS_QUEUED), n);
+	return sq_count_query(SQ(ps), sq_stmt(SQ(ps), Q_JOBS_QUEUED), n);
 }
 
 static int
 sq_jobs_overdue(struct pn_store *ps, int64_t before, char (*workers)[32], size_t max, size_t *n)
 {
 	struct sq_store *s = SQ(ps);
-	sqlite3_stmt *st = stmt(s, Q_JOBS_OVERDUE);
+	sqlite3_stmt *st = sq_stmt(s, Q_JOBS_OVERDUE);
 	int rc;
 
 	*n = 0;
 	sqlite3_bind_int64(st, 1, before);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
-		copy_col(st, 0, workers[(*n)++], 32);
+		sq_copy_col(st, 0, workers[(*n)++], 32);
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PN_OK : dberr(s, "jobs overdue");
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PN_OK : sq_dberr(s, "jobs overdue");
 }
 
 /* ---------------------------------------------------------------- edges */
@@ -786,16 +782,16 @@ sq_edge_add(struct pn_store *ps, const char *src_type, const char *src_id, const
     const char *dst_type, const char *dst_id, const char *ctx)
 {
 	struct sq_store *s = SQ(ps);
-	sqlite3_stmt *st = stmt(s, Q_EDGE_ADD);
+	sqlite3_stmt *st = sq_stmt(s, Q_EDGE_ADD);
 
-	bind_text(st, 1, src_type);
-	bind_text(st, 2, src_id);
-	bind_text(st, 3, rel);
-	bind_text(st, 4, dst_type);
-	bind_text(st, 5, dst_id);
-	bind_text(st, 6, ctx);
+	sq_bind_text(st, 1, src_type);
+	sq_bind_text(st, 2, src_id);
+	sq_bind_text(st, 3, rel);
+	sq_bind_text(st, 4, dst_type);
+	sq_bind_text(st, 5, dst_id);
+	sq_bind_text(st, 6, ctx);
 	sqlite3_bind_int64(st, 7, pn_now());
-	return exec_step(s, st, "edge add");
+	return sq_exec_step(s, st, "edge add");
 }
 
 void
@@ -813,10 +809,11 @@ pn_edge_page_release(struct pn_edge_page *p)
 }
 
 static int
-sq_edge_list(struct pn_store *ps, const char *src_type, const char *src_id, const char *rel,
-    int64_t cursor, size_t limit, struct pn_edge_page *out)
+sq_edge_list(struct pn_store *ps, const struct pn_user *viewer, const char *src_type,
+    const char *src_id, const char *rel, int64_t cursor, size_t limit, struct pn_edge_page *out)
 {
 	struct sq_store *s = SQ(ps);
+	const char *grp = sq_viewer_grp(viewer);
 	int ql = Q_EDGE_LIST, qc = Q_EDGE_COUNT, rc;
 	sqlite3_stmt *st;
 
@@ -828,35 +825,39 @@ sq_edge_list(struct pn_store *ps, const char *src_type, const char *src_id, cons
 		ql = Q_SUBS_LIST;
 		qc = Q_SUBS_COUNT;
 	}
-	st = stmt(s, qc);
-	bind_text(st, 1, src_type);
-	bind_text(st, 2, src_id);
-	bind_text(st, 3, rel);
-	if ((rc = count_query(s, st, &out->total)) != PN_OK)
+	st = sq_stmt(s, qc);
+	sq_bind_text(st, 1, src_type);
+	sq_bind_text(st, 2, src_id);
+	sq_bind_text(st, 3, rel);
+	sqlite3_bind_int64(st, 4, 0);
+	sqlite3_bind_int64(st, 5, 0);
+	sq_bind_text(st, 6, grp);
+	if ((rc = sq_count_query(s, st, &out->total)) != PN_OK)
 		return rc;
 
-	st = stmt(s, ql);
-	bind_text(st, 1, src_type);
-	bind_text(st, 2, src_id);
-	bind_text(st, 3, rel);
+	st = sq_stmt(s, ql);
+	sq_bind_text(st, 1, src_type);
+	sq_bind_text(st, 2, src_id);
+	sq_bind_text(st, 3, rel);
 	sqlite3_bind_int64(st, 4, cursor);
 	sqlite3_bind_int64(st, 5, (int64_t)limit + 1); /* one more tells if a next page exists */
+	sq_bind_text(st, 6, grp);
 	out->v = pn_xcalloc(limit + 1, sizeof(*out->v));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (out->n == limit) {
 			out->next = out->v[out->n - 1].seq;
 			break;
 		}
-		out->v[out->n].dst_type = dup_col(st, 0);
-		out->v[out->n].dst_id = dup_col(st, 1);
-		out->v[out->n].ctx = dup_col(st, 2);
+		out->v[out->n].dst_type = sq_dup_col(st, 0);
+		out->v[out->n].dst_id = sq_dup_col(st, 1);
+		out->v[out->n].ctx = sq_dup_col(st, 2);
 		out->v[out->n].seq = sqlite3_column_int64(st, 3);
 		out->n++;
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		pn_edge_page_release(out);
-		return dberr(s, "edge list");
+		return sq_dberr(s, "edge list");
 	}
 	return PN_OK;
 }
@@ -867,37 +868,37 @@ static int
 sq_upload_token_new(struct pn_store *ps, const char *user, int64_t ttl, char tok[65])
 {
 	struct sq_store *s = SQ(ps);
-	sqlite3_stmt *st = stmt(s, Q_TOKEN_ADD);
+	sqlite3_stmt *st = sq_stmt(s, Q_TOKEN_ADD);
 	uint8_t raw[32];
 	char hash[65];
 
 	pn_random(raw, sizeof(raw));
 	pn_hex(raw, sizeof(raw), tok);
-	sha256_hex(tok, hash);
-	bind_text(st, 1, hash);
-	bind_text(st, 2, user);
+	sq_sha256_hex(tok, hash);
+	sq_bind_text(st, 1, hash);
+	sq_bind_text(st, 2, user);
 	sqlite3_bind_int64(st, 3, pn_now() + ttl);
-	return exec_step(s, st, "upload token");
+	return sq_exec_step(s, st, "upload token");
 }
 
 static int
 sq_upload_token_take(struct pn_store *ps, const char *tok, char user[64])
 {
 	struct sq_store *s = SQ(ps);
-	sqlite3_stmt *st = stmt(s, Q_TOKEN_TAKE);
+	sqlite3_stmt *st = sq_stmt(s, Q_TOKEN_TAKE);
 	char hash[65];
 	int rc;
 
-	sha256_hex(tok, hash);
-	bind_text(st, 1, hash);
+	sq_sha256_hex(tok, hash);
+	sq_bind_text(st, 1, hash);
 	sqlite3_bind_int64(st, 2, pn_now());
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		copy_col(st, 0, user, 64);
+		sq_copy_col(st, 0, user, 64);
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return PN_OK;
-	return rc == SQLITE_DONE ? PN_ENOTFOUND : dberr(s, "upload token take");
+	return rc == SQLITE_DONE ? PN_ENOTFOUND : sq_dberr(s, "upload token take");
 }
 
 /* -------------------------------------------------------------- engines */
@@ -906,22 +907,22 @@ static int
 sq_engine_report(struct pn_store *ps, const struct pn_engine_info *e)
 {
 	struct sq_store *s = SQ(ps);
-	sqlite3_stmt *st = stmt(s, Q_ENGINE_PUT);
+	sqlite3_stmt *st = sq_stmt(s, Q_ENGINE_PUT);
 
-	bind_text(st, 1, e->name);
-	bind_text(st, 2, e->kind);
-	bind_text(st, 3, e->version);
-	bind_text(st, 4, e->update);
-	bind_text(st, 5, e->error);
+	sq_bind_text(st, 1, e->name);
+	sq_bind_text(st, 2, e->kind);
+	sq_bind_text(st, 3, e->version);
+	sq_bind_text(st, 4, e->update);
+	sq_bind_text(st, 5, e->error);
 	sqlite3_bind_int64(st, 6, e->seen ? e->seen : pn_now());
-	return exec_step(s, st, "engine report");
+	return sq_exec_step(s, st, "engine report");
 }
 
 static int
 sq_engine_list(struct pn_store *ps, struct pn_engine_info **v, size_t *n)
 {
 	struct sq_store *s = SQ(ps);
-	sqlite3_stmt *st = stmt(s, Q_ENGINE_LIST);
+	sqlite3_stmt *st = sq_stmt(s, Q_ENGINE_LIST);
 	size_t cap = 0;
 	int rc;
 
@@ -934,15 +935,15 @@ sq_engine_list(struct pn_store *ps, struct pn_engine_info **v, size_t *n)
 			*v = pn_xrealloc(*v, cap * sizeof(**v));
 		}
 		e = &(*v)[(*n)++];
-		copy_col(st, 0, e->name, sizeof(e->name));
-		copy_col(st, 1, e->kind, sizeof(e->kind));
-		copy_col(st, 2, e->version, sizeof(e->version));
-		copy_col(st, 3, e->update, sizeof(e->update));
-		copy_col(st, 4, e->error, sizeof(e->error));
+		sq_copy_col(st, 0, e->name, sizeof(e->name));
+		sq_copy_col(st, 1, e->kind, sizeof(e->kind));
+		sq_copy_col(st, 2, e->version, sizeof(e->version));
+		sq_copy_col(st, 3, e->update, sizeof(e->update));
+		sq_copy_col(st, 4, e->error, sizeof(e->error));
 		e->seen = sqlite3_column_int64(st, 5);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PN_OK : dberr(s, "engine list");
+	return rc == SQLITE_DONE ? PN_OK : sq_dberr(s, "engine list");
 }
 
 /* ----------------------------------------------------------- open/close */
@@ -955,8 +956,10 @@ sq_close(struct pn_store *ps)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < Q__COUNT; i++)
+	for (i = 0; i < Q__COUNT && s->st; i++)
 		sqlite3_finalize(s->st[i]);
+	free(s->st);
+	sq_social_close(s);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -965,7 +968,26 @@ static const struct pn_store_ops sq_ops = {
 	.close = sq_close,
 	.user_add = sq_user_add,
 	.user_by_key = sq_user_by_key,
+	.user_get = sq_user_get,
+	.user_list = sq_user_list,
 	.user_count = sq_user_count,
+	.user_set_active = sq_user_set_active,
+	.user_set_quotas = sq_user_set_quotas,
+	.key_add = sq_key_add,
+	.key_set_quotas = sq_key_set_quotas,
+	.obj_visible = sq_obj_visible,
+	.obj_share = sq_obj_share,
+	.comment_add = sq_comment_add,
+	.comment_get = sq_comment_get,
+	.comment_list = sq_comment_list,
+	.comment_delete = sq_comment_delete,
+	.comment_vote = sq_comment_vote,
+	.vote_put = sq_vote_put,
+	.vote_list = sq_vote_list,
+	.audit_add = sq_audit_add,
+	.audit_list = sq_audit_list,
+	.usage_load = sq_usage_load,
+	.usage_save = sq_usage_save,
 	.file_submit = sq_file_submit,
 	.file_doc = sq_file_doc,
 	.file_rescan = sq_file_rescan,
@@ -991,25 +1013,27 @@ migrate(struct sq_store *s)
 	sqlite3_stmt *st;
 	int version = 0, rc;
 
-	if ((rc = begin(s)) != PN_OK)
+	if ((rc = sq_begin(s)) != PN_OK)
 		return rc;
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-		return end_tx(s, dberr(s, "user_version"));
+		return sq_end_tx(s, sq_dberr(s, "user_version"));
 	if (sqlite3_step(st) == SQLITE_ROW)
 		version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	if (version == 0)
-		rc = exec_sql(s, schema_v1);
+		rc = sq_exec_sql(s, schema_v1);
 	if (rc == PN_OK && version < 2)
-		rc = exec_sql(s, schema_v2);
+		rc = sq_exec_sql(s, schema_v2);
+	if (rc == PN_OK && version < 3)
+		rc = sq_exec_sql(s, sq_schema_v3);
 	if (rc == PN_OK && version < PN_SQLITE_SCHEMA)
-		rc = exec_sql(s, "PRAGMA user_version = 2");
+		rc = sq_exec_sql(s, "PRAGMA user_version = 3");
 	if (version > PN_SQLITE_SCHEMA) {
 		log_warnx("store: database schema %d is newer than this program (%d)", version,
 		    PN_SQLITE_SCHEMA);
 		rc = PN_EINVAL;
 	}
-	return end_tx(s, rc);
+	return sq_end_tx(s, rc);
 }
 
 int
@@ -1025,6 +1049,7 @@ pn_store_open_sqlite(const char *datadir, int sync_full, struct pn_store **out)
 	}
 	s = pn_xcalloc(1, sizeof(*s));
 	s->base.ops = &sq_ops;
+	s->st = pn_xcalloc(Q__COUNT, sizeof(*s->st));
 	path = pn_xasprintf("%s/panoptes.db", datadir);
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX, NULL);
@@ -1035,11 +1060,11 @@ pn_store_open_sqlite(const char *datadir, int sync_full, struct pn_store **out)
 		return PN_EINTERNAL;
 	}
 	sqlite3_busy_timeout(s->db, PN_SQLITE_BUSY_MS);
-	rc = exec_sql(s, "PRAGMA journal_mode = WAL");
+	rc = sq_exec_sql(s, "PRAGMA journal_mode = WAL");
 	if (rc == PN_OK)
-		rc = exec_sql(s, sync_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+		rc = sq_exec_sql(s, sync_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
 	if (rc == PN_OK)
-		rc = exec_sql(s, "PRAGMA foreign_keys = ON");
+		rc = sq_exec_sql(s, "PRAGMA foreign_keys = ON");
 	if (rc == PN_OK)
 		rc = migrate(s);
 	if (rc != PN_OK) {

@@ -259,8 +259,9 @@ def test_download(ctx, t):
         c(r.body == data, "body differs: %d bytes, sha256 %s" % (
             len(r.body), lib.hashes(r.body)["sha256"]))
         c.done()
-    plain = srv.user_add("plain%d" % os.getpid())
-    dl = srv.user_add("dl%d" % os.getpid(), "--download")
+    # Same group as the uploader (admin): the file is visible to them (privacy, test_privacy.py).
+    plain = srv.user_add("plain%d" % os.getpid(), "--group", "admin")
+    dl = srv.user_add("dl%d" % os.getpid(), "--download", "--group", "admin")
     c = t.check("a user without --download: GET works, download is 403 ForbiddenError")
     lib.expect(c, srv.get("files/" + h["sha256"], key=plain), 200, "GET file")
     lib.expect(c, srv.get("files/%s/download" % h["sha256"], key=plain), 403, "download",

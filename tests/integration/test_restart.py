@@ -20,7 +20,7 @@ def test_restart(ctx, t):
     aid, a = srv.upload_and_wait(data, "persist.bin")
     ev = lib.eicar()
     eaid, ea = srv.upload_and_wait(ev, "persist-eicar.com")
-    user = srv.user_add("restartuser", "--download")
+    user = srv.user_add("restartuser", "--download", "--group", "admin")
     before = srv.get("files/" + h["sha256"]).json
     workers = lib.workers_of(srv.datadir)
     t.ok(len(workers) >= 1, "the server runs worker processes (%d found)" % len(workers))

@@ -48,7 +48,7 @@ doc_json(struct pn_store *st, const char *hash)
 	size_t len;
 	json_object *o;
 
-	if (pn_store_file_doc(st, hash, sha, &doc, &len) != PN_OK)
+	if (pn_store_file_doc(st, NULL, hash, sha, &doc, &len) != PN_OK)
 		return NULL;
 	o = json_tokener_parse(doc);
 	free(doc);
@@ -69,10 +69,16 @@ test_users(struct pn_store *st)
 	struct pn_user u;
 	int64_t n;
 
-	is_int(pn_store_user_add(st, "alice", 0, 0, key), PN_OK, "add alice");
+	{
+		struct pn_user_spec a = { "alice", NULL, PN_ROLE_ANALYST, 0 };
+		is_int(pn_store_user_add(st, &a, key), PN_OK, "add alice");
+	}
 	is_int(strlen(key), 64, "key is 64 hex chars");
 	ok(pn_is_hex(key, 64), "key is hex");
-	is_int(pn_store_user_add(st, "alice", 1, 1, key2), PN_EEXIST, "duplicate user refused");
+	{
+		struct pn_user_spec a2 = { "alice", "x", PN_ROLE_ADMIN, 1 };
+		is_int(pn_store_user_add(st, &a2, key2), PN_EEXIST, "duplicate user refused");
+	}
 	is_int(pn_store_user_by_key(st, key, &u), PN_OK, "lookup by key");
 	is_str(u.id, "alice", "key maps to alice");
 	ok(!u.is_admin && !u.can_download && u.active, "alice is a plain active user");
@@ -113,8 +119,8 @@ test_submit_and_queue(struct pn_store *st)
 	o = doc_json(st, "0123456789ABCDEF0123456789ABCDEF");
 	ok(o != NULL, "lookup by upper-case md5");
 	json_object_put(o);
-	is_int(pn_store_file_doc(st, "zz", expect, NULL, NULL), PN_EINVAL, "malformed hash");
-	is_int(pn_store_file_doc(st, "bbbb000000000000000000000000000000000000000000000000000000000001",
+	is_int(pn_store_file_doc(st, NULL, "zz", expect, NULL, NULL), PN_EINVAL, "malformed hash");
+	is_int(pn_store_file_doc(st, NULL, "bbbb000000000000000000000000000000000000000000000000000000000001",
 	    expect, NULL, NULL), PN_ENOTFOUND, "unknown hash");
 
 	is_int(pn_store_analysis_get(st, aid1, &a), PN_OK, "analysis readable");
@@ -188,7 +194,7 @@ test_edges(struct pn_store *st)
 	/* Adding twice does not duplicate. */
 	pn_store_edge_add(st, "file", src, "contacted_domains", "domain", "d00.example", "{\"x\":1}");
 	do {
-		is_int(pn_store_edge_list(st, "file", src, "contacted_domains", cursor, 10, &p), PN_OK,
+		is_int(pn_store_edge_list(st, NULL, "file", src, "contacted_domains", cursor, 10, &p), PN_OK,
 		    "page from %lld", (long long)cursor);
 		is_int(p.total, 25, "count is 25");
 		ok(p.n > 0, "a page is never empty while a cursor is given");
@@ -204,11 +210,11 @@ test_edges(struct pn_store *st)
 	} while (cursor);
 	is_int(seen, 25, "all 25 seen over pages");
 
-	pn_store_edge_list(st, "file", src, "analyses", 0, 40, &p);
+	pn_store_edge_list(st, NULL, "file", src, "analyses", 0, 40, &p);
 	is_int(p.total, 3, "three analyses of the file");
 	ok(p.n == 3 && strcmp(p.v[0].dst_type, "analysis") == 0, "analysis descriptors");
 	pn_edge_page_release(&p);
-	pn_store_edge_list(st, "file", src, "submissions", 0, 40, &p);
+	pn_store_edge_list(st, NULL, "file", src, "submissions", 0, 40, &p);
 	is_int(p.total, 3, "three submissions");
 	pn_edge_page_release(&p);
 }
