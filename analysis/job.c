@@ -523,6 +523,7 @@ store_child(struct pn_store *st, const char *datadir, const struct pn_job *job,
 	sub.name = name && *name ? name : NULL;
 	sub.user = "panoptes";
 	sub.interface = "bundled";
+	sub.parent = job->item_id;    /* seen by whoever sees the parent */
 	sub.date = pn_now();
 	sub.depth = job->depth + 1;
 	if ((rc = pn_store_file_submit(st, &sub, aid)) != PN_OK)
