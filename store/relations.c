@@ -44,3 +44,68 @@ pn_file_relationship_known(const char *rel)
 			return 1;
 	return 0;
 }
+
+const struct pn_relationship pn_url_relationships[] = {
+	{ "analyses", "analyses of the URL, oldest first" },
+	{ "comments", "community comments on the URL" },
+	{ "downloaded_files", "files served by the URL" },
+	{ "last_serving_ip_address", "the IP address that served the last response" },
+	{ "network_location", "the domain or IP address of the URL's host" },
+	{ "redirecting_urls", "URLs that redirected to this one" },
+	{ "redirects_to", "URLs this one redirected to" },
+	{ "votes", "community votes on the URL" },
+	{ NULL, NULL }
+};
+
+const struct pn_relationship pn_domain_relationships[] = {
+	{ "analyses", "analyses of the domain" },
+	{ "comments", "community comments on the domain" },
+	{ "communicating_files", "files that contacted the domain when run" },
+	{ "downloaded_files", "files downloaded from URLs of the domain" },
+	{ "parent", "the domain one label up" },
+	{ "referrer_files", "files that contain the domain" },
+	{ "resolutions", "IP addresses the domain resolved to (passive DNS)" },
+	{ "siblings", "other subdomains of the parent domain" },
+	{ "subdomains", "subdomains seen" },
+	{ "urls", "URLs on the domain" },
+	{ "votes", "community votes on the domain" },
+	{ NULL, NULL }
+};
+
+const struct pn_relationship pn_ip_relationships[] = {
+	{ "analyses", "analyses of the IP address" },
+	{ "comments", "community comments on the IP address" },
+	{ "communicating_files", "files that contacted the address when run" },
+	{ "downloaded_files", "files downloaded from URLs on the address" },
+	{ "referrer_files", "files that contain the address" },
+	{ "resolutions", "domains that resolved to the address (passive DNS)" },
+	{ "urls", "URLs on the address" },
+	{ "votes", "community votes on the IP address" },
+	{ NULL, NULL }
+};
+
+const struct pn_relationship *
+pn_relationships_of(const char *type)
+{
+	if (strcmp(type, "file") == 0)
+		return pn_file_relationships;
+	if (strcmp(type, "url") == 0)
+		return pn_url_relationships;
+	if (strcmp(type, "domain") == 0)
+		return pn_domain_relationships;
+	if (strcmp(type, "ip_address") == 0)
+		return pn_ip_relationships;
+	return NULL;
+}
+
+int
+pn_relationship_known(const char *type, const char *rel)
+{
+	const struct pn_relationship *v = pn_relationships_of(type);
+	size_t i;
+
+	for (i = 0; v && v[i].name; i++)
+		if (strcmp(v[i].name, rel) == 0)
+			return 1;
+	return 0;
+}

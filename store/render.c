@@ -58,13 +58,15 @@ pn_render_view(const char *names_json, int64_t first, int64_t last, int64_t time
 	size_t n;
 	char *out;
 
-	add_names(a, names_json);
+	if (names_json)
+		add_names(a, names_json);
 	if (first)
 		json_object_object_add(a, "first_submission_date", json_object_new_int64(first));
 	if (last)
 		json_object_object_add(a, "last_submission_date", json_object_new_int64(last));
 	json_object_object_add(a, "times_submitted", json_object_new_int64(times));
-	json_object_object_add(a, "unique_sources", json_object_new_int64(unique_sources));
+	if (unique_sources >= 0)
+		json_object_object_add(a, "unique_sources", json_object_new_int64(unique_sources));
 	text = json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE);
 	n = strlen(text);
@@ -143,6 +145,48 @@ pn_render_file(const struct pn_file_row *r)
 	json_object_object_add(a, "total_votes", votes);
 	json_object_object_add(a, "tags", tags ? tags : json_object_new_array());
 
+	out = pn_xstrdup(json_object_to_json_string_ext(a,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(a);
+	json_object_put(details);
+	return out;
+}
+
+char *
+pn_render_object(const struct pn_obj_row *r)
+{
+	json_object *a = json_object_new_object();
+	json_object *details = parse_or(r->details, json_type_object);
+	json_object *results = parse_or(r->last_analysis_results, json_type_object);
+	json_object *stats = parse_or(r->last_analysis_stats, json_type_object);
+	json_object *votes, *tags = NULL;
+	char *out;
+
+	if (details) {
+		json_object_object_foreach(details, k, v) {
+			if (strcmp(k, "tags") == 0) {
+				tags = json_object_get(v);
+				continue;
+			}
+			json_object_object_add(a, k, json_object_get(v));
+		}
+	}
+	if (r->last_analysis_date) {
+		json_object_object_add(a, "last_analysis_date",
+		    json_object_new_int64(r->last_analysis_date));
+		json_object_object_add(a, "last_modification_date",
+		    json_object_new_int64(r->last_analysis_date));
+	}
+	json_object_object_add(a, "last_analysis_results",
+	    results ? results : json_object_new_object());
+	json_object_object_add(a, "last_analysis_stats",
+	    stats ? stats : json_tokener_parse(pn_render_empty_file_stats()));
+	json_object_object_add(a, "reputation", json_object_new_int64(r->reputation));
+	votes = json_object_new_object();
+	json_object_object_add(votes, "harmless", json_object_new_int64(r->votes_harmless));
+	json_object_object_add(votes, "malicious", json_object_new_int64(r->votes_malicious));
+	json_object_object_add(a, "total_votes", votes);
+	json_object_object_add(a, "tags", tags ? tags : json_object_new_array());
 	out = pn_xstrdup(json_object_to_json_string_ext(a,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(a);

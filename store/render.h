@@ -31,12 +31,25 @@ struct pn_file_row {
  */
 char *pn_render_file(const struct pn_file_row *row);
 
-/* `"names":[...],"meaningful_name":..,"first_submission_date":..` (no braces). */
+/*
+ * `"names":[...],"meaningful_name":..,"first_submission_date":..` (no braces);
+ * names_json NULL leaves names out, unique_sources < 0 leaves it out.
+ */
 char *pn_render_view(const char *names_json, int64_t first, int64_t last, int64_t times,
     int64_t unique_sources);
 
 /* doc ("{...}") with the view fragment added; a new string, its length in *len. */
 char *pn_render_splice(const char *doc, size_t doclen, const char *view, size_t *len);
+
+/* A URL, domain or IP address: the worker's details plus analysis and votes. */
+struct pn_obj_row {
+	const char *type, *id;
+	const char *details;
+	int64_t last_analysis_date;
+	const char *last_analysis_results, *last_analysis_stats;
+	int64_t reputation, votes_harmless, votes_malicious;
+};
+char *pn_render_object(const struct pn_obj_row *row);
 
 /* The eight file stats keys, zeroed, as JSON text (static storage). */
 const char *pn_render_empty_file_stats(void);

@@ -38,12 +38,34 @@ void sq_sha256_hex(const char *text, char out[65]);
 int sq_count_query(struct sq_store *s, sqlite3_stmt *st, int64_t *n);
 int sq_rerender(struct sq_store *s, const char *sha256);
 
+/* store_sqlite.c: the queue, shared by files and other objects. */
+int sq_queued_analysis(struct sq_store *s, const char *type, const char *id, char aid[128]);
+int sq_analysis_free(struct sq_store *s, const char *aid);   /* PN_OK or PN_EEXIST */
+int sq_enqueue_item(struct sq_store *s, const char *aid, const char *type, const char *id,
+    int64_t ts, int64_t date);
+
+/* sq_objects.c */
+extern const char sq_schema_v4[];
+int sq_obj_submit(struct pn_store *ps, const struct pn_obj_submission *o, char aid[128]);
+int sq_obj_doc(struct pn_store *ps, const struct pn_user *viewer, const char *type,
+    const char *id, char **doc, size_t *len);
+int sq_obj_rescan(struct pn_store *ps, const char *type, const char *id, char aid[128]);
+int sq_resolution_add(struct pn_store *ps, const char *domain, const char *ip, int64_t date,
+    const char *source);
+int sq_obj_rerender(struct sq_store *s, const char *type, const char *id);
+int sq_obj_finish(struct sq_store *s, const struct pn_job *j, int64_t date,
+    const char *details, const char *results, const char *stats);
+int sq_obj_votes(struct sq_store *s, const char *type, const char *id);
+
 /* sq_social.c */
 sqlite3_stmt *sq_xstmt(struct sq_store *s, int q);
 void sq_social_close(struct sq_store *s);
 extern const char sq_schema_v3[];
 /* Record that grp submitted the file (or, with parent, that the parent's groups see it). */
 int sq_access_submitted(struct sq_store *s, const struct pn_file_submission *f);
+/* The groups that see (type, id), up to max. */
+int sq_access_groups(struct sq_store *s, const char *type, const char *id, char (*grps)[64],
+    size_t max, size_t *n);
 /* The viewer's group, or NULL when the viewer sees everything (system, admin). */
 const char *sq_viewer_grp(const struct pn_user *viewer);
 

@@ -524,28 +524,40 @@ access_one(struct sq_store *s, const struct pn_file_submission *f, const char *g
 }
 
 int
+sq_access_groups(struct sq_store *s, const char *type, const char *id, char (*grps)[64],
+    size_t max, size_t *n)
+{
+	sqlite3_stmt *st = sq_xstmt(s, X_ACCESS_GROUPS);
+	int rc;
+
+	*n = 0;
+	sq_bind_text(st, 1, type);
+	sq_bind_text(st, 2, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		sq_copy_col(st, 0, grps[(*n)++], 64);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_dberr(s, "access groups");
+	return PN_OK;
+}
+
+int
 sq_access_submitted(struct sq_store *s, const struct pn_file_submission *f)
 {
-	char grps[PN_ACCESS_MAX_GROUPS][64];
+	char (*grps)[64];
 	size_t n = 0, i;
-	sqlite3_stmt *st;
 	int rc;
 
 	if (f->parent == NULL)
 		return f->grp ? access_one(s, f, f->grp) : PN_OK;
 	/* A contained file is seen by whoever sees what it came out of. */
-	st = sq_xstmt(s, X_ACCESS_GROUPS);
-	sq_bind_text(st, 1, "file");
-	sq_bind_text(st, 2, f->parent);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < PN_ACCESS_MAX_GROUPS)
-		sq_copy_col(st, 0, grps[n++], sizeof(grps[0]));
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_dberr(s, "access groups");
-	for (i = 0; i < n; i++)
-		if ((rc = access_one(s, f, grps[i])) != PN_OK)
-			return rc;
-	return PN_OK;
+	grps = pn_xcalloc(PN_ACCESS_MAX_GROUPS, sizeof(*grps));
+	rc = sq_access_groups(s, f->parent_type ? f->parent_type : "file", f->parent, grps,
+	    PN_ACCESS_MAX_GROUPS, &n);
+	for (i = 0; rc == PN_OK && i < n; i++)
+		rc = access_one(s, f, grps[i]);
+	free(grps);
+	return rc;
 }
 
 static int
@@ -895,7 +907,7 @@ rescore(struct sq_store *s, const char *type, const char *id)
 			return rc;
 		return sq_rerender(s, id);
 	}
-	return PN_OK;
+	return sq_obj_votes(s, type, id);
 }
 
 static int

@@ -79,14 +79,28 @@ struct pn_file_submission {
 	int depth;                        /* 0, or parent's + 1 for a contained file */
 	const char *password;             /* archive password for the job, or NULL */
 	const char *grp;                  /* submitter's group: the object becomes visible to it */
-	const char *parent;               /* sha256 of the file it came out of: visible to the
-	                                     parent's groups instead */
+	const char *parent;               /* the object it came out of (a file's sha256, or a
+	                                     URL's id): visible to the parent's groups instead */
+	const char *parent_type;          /* "file" (NULL) or "url" */
+};
+
+/* A URL, domain or IP address submitted or seen (issue 5). */
+struct pn_obj_submission {
+	const char *type;                 /* "url", "domain", "ip_address" */
+	const char *id;                   /* url: sha256 of the canonical URL; else name/address */
+	const char *seed;                 /* JSON object text: details of a new object ({"url":…}) */
+	const char *user;
+	const char *grp;                  /* the submitter's group; NULL: visible to everyone */
+	const char *parent_type, *parent_id; /* or: visible to whoever sees this object */
+	int64_t date;
+	int analyse;                      /* 1 queue an analysis; 0 only for a new object; -1 never */
+	int count;                        /* counts as a submission (times_submitted, dates) */
 };
 
 struct pn_analysis {
 	char id[128];
 	char item_type[16];   /* "file" */
-	char item_id[65];     /* sha256 */
+	char item_id[256];    /* sha256, URL id, domain name or IP address */
 	char status[16];      /* queued, in-progress, completed */
 	int64_t date;
 	char *stats;          /* JSON object text, NULL while queued */
@@ -100,7 +114,7 @@ struct pn_job {
 	int64_t id;
 	char analysis_id[128];
 	char item_type[16];
-	char item_id[65];
+	char item_id[256];
 	int attempts;
 	int depth;            /* containment depth of the file */
 	char password[256];   /* archive password given at upload, "" if none */
@@ -126,7 +140,7 @@ void pn_edge_page_release(struct pn_edge_page *p);
 struct pn_comment {
 	char id[192];                 /* "<f|u|d|i>-<item id>-<n>" */
 	char item_type[16];
-	char item_id[128];
+	char item_id[256];
 	char user[64];
 	int64_t date;
 	char *text;
@@ -152,7 +166,7 @@ struct pn_social_filter {
 struct pn_vote {
 	char id[192];
 	char item_type[16];
-	char item_id[128];
+	char item_id[256];
 	char user[64];
 	int64_t date;
 	int verdict;                  /* +1 harmless, -1 malicious */
@@ -171,7 +185,7 @@ struct pn_audit {
 	char user[64];
 	char action[32];
 	char item_type[16];
-	char item_id[128];
+	char item_id[256];
 	char *detail;
 };
 struct pn_audit_page {
@@ -224,6 +238,17 @@ struct pn_store_ops {
 	int (*file_rescan)(struct pn_store *, const char *sha256, char analysis_id_out[128]);
 	int (*file_exists)(struct pn_store *, const struct pn_user *viewer, const char *hash,
 	    char sha256_out[65]);
+
+	/* URLs, domains, IP addresses: create/count/queue; the rendered attributes. */
+	int (*obj_submit)(struct pn_store *, const struct pn_obj_submission *o,
+	    char analysis_id_out[128]);
+	int (*obj_doc)(struct pn_store *, const struct pn_user *viewer, const char *type,
+	    const char *id, char **doc, size_t *len);
+	int (*obj_rescan)(struct pn_store *, const char *type, const char *id,
+	    char analysis_id_out[128]);
+	/* Passive DNS: a name resolved to an address, seen at date by source. */
+	int (*resolution_add)(struct pn_store *, const char *domain, const char *ip,
+	    int64_t date, const char *source);
 
 	/* Privacy: may viewer see the object; make it visible to every user. */
 	int (*obj_visible)(struct pn_store *, const struct pn_user *viewer, const char *type,
@@ -301,6 +326,12 @@ struct pn_relationship {
 };
 extern const struct pn_relationship pn_file_relationships[];  /* ends with a NULL name */
 int pn_file_relationship_known(const char *rel);
+extern const struct pn_relationship pn_url_relationships[];
+extern const struct pn_relationship pn_domain_relationships[];
+extern const struct pn_relationship pn_ip_relationships[];
+/* The list of a type ("file", "url", "domain", "ip_address"), or NULL. */
+const struct pn_relationship *pn_relationships_of(const char *type);
+int pn_relationship_known(const char *type, const char *rel);
 
 #define pn_store_close(s) ((s)->ops->close(s))
 #define pn_store_user_add(s, ...) ((s)->ops->user_add((s), __VA_ARGS__))
@@ -312,6 +343,10 @@ int pn_file_relationship_known(const char *rel);
 #define pn_store_user_set_quotas(s, ...) ((s)->ops->user_set_quotas((s), __VA_ARGS__))
 #define pn_store_key_add(s, ...) ((s)->ops->key_add((s), __VA_ARGS__))
 #define pn_store_key_set_quotas(s, ...) ((s)->ops->key_set_quotas((s), __VA_ARGS__))
+#define pn_store_obj_submit(s, ...) ((s)->ops->obj_submit((s), __VA_ARGS__))
+#define pn_store_obj_doc(s, ...) ((s)->ops->obj_doc((s), __VA_ARGS__))
+#define pn_store_obj_rescan(s, ...) ((s)->ops->obj_rescan((s), __VA_ARGS__))
+#define pn_store_resolution_add(s, ...) ((s)->ops->resolution_add((s), __VA_ARGS__))
 #define pn_store_obj_visible(s, ...) ((s)->ops->obj_visible((s), __VA_ARGS__))
 #define pn_store_obj_share(s, ...) ((s)->ops->obj_share((s), __VA_ARGS__))
 #define pn_store_comment_add(s, ...) ((s)->ops->comment_add((s), __VA_ARGS__))
@@ -342,6 +377,9 @@ int pn_file_relationship_known(const char *rel);
 #define pn_store_upload_token_take(s, ...) ((s)->ops->upload_token_take((s), __VA_ARGS__))
 #define pn_store_engine_report(s, ...) ((s)->ops->engine_report((s), __VA_ARGS__))
 #define pn_store_engine_list(s, ...) ((s)->ops->engine_list((s), __VA_ARGS__))
+
+/* Analysis ids of URLs, domains and IPs: "u-<id>-<ts>", "d-…", "i-…". */
+void pn_analysis_id_obj(const char *type, const char *id, int64_t ts, char out[128]);
 
 /* Analysis ids (VT-API.md §2): base64("<md5>:<ts>") with padding. */
 void pn_analysis_id_file(const char *md5, int64_t ts, char out[128]);

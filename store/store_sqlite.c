@@ -36,7 +36,7 @@ enum {
 	Q_JOB_CLAIM, Q_ANALYSIS_SET_STATUS, Q_ANALYSIS_DONE, Q_FILE_SET_ANALYSIS,
 	Q_FILE_SET_DETAILS, Q_JOB_DELETE, Q_JOBS_OF_WORKER, Q_JOB_REQUEUE,
 	Q_JOBS_RESET, Q_JOBS_QUEUED, Q_JOBS_OVERDUE, Q_EDGE_ADD, Q_EDGE_LIST, Q_EDGE_COUNT,
-	Q_ANALYSES_LIST, Q_ANALYSES_COUNT, Q_SUBS_LIST, Q_SUBS_COUNT,
+	Q_ANALYSES_LIST, Q_ANALYSES_COUNT, Q_SUBS_LIST, Q_SUBS_COUNT, Q_RES_LIST, Q_RES_COUNT,
 	Q_TOKEN_ADD, Q_TOKEN_TAKE, Q_ENGINE_PUT, Q_ENGINE_LIST,
 	Q__COUNT
 };
@@ -114,6 +114,13 @@ static const char *const sql_text[Q__COUNT] = {
 	                " ORDER BY id LIMIT ?5",
 	[Q_SUBS_COUNT] = "SELECT count(*) FROM submissions WHERE ?1 = 'file' AND sha256 = ?2 AND ?3 = ?3"
 	                 " AND ?4 = ?4 AND ?5 = ?5 AND (?6 IS NULL OR grp = ?6)",
+	[Q_RES_LIST] = "SELECT 'resolution', ip || domain, json_object('date', last_seen, 'host_name', domain,"
+	               " 'ip_address', ip, 'first_seen', first_seen, 'resolver', source), seq FROM resolutions"
+	               " WHERE CASE ?1 WHEN 'domain' THEN domain = ?2 WHEN 'ip_address' THEN ip = ?2 ELSE 0 END"
+	               " AND seq > ?4 AND ?3 = ?3 AND ?6 IS ?6 ORDER BY seq LIMIT ?5",
+	[Q_RES_COUNT] = "SELECT count(*) FROM resolutions"
+	                " WHERE CASE ?1 WHEN 'domain' THEN domain = ?2 WHEN 'ip_address' THEN ip = ?2 ELSE 0 END"
+	                " AND ?3 = ?3 AND ?4 = ?4 AND ?5 = ?5 AND ?6 IS ?6",
 	[Q_TOKEN_ADD] = "INSERT INTO upload_tokens(token_hash, user, expires) VALUES(?1,?2,?3)",
 	[Q_TOKEN_TAKE] = "DELETE FROM upload_tokens WHERE token_hash = ?1 AND expires >= ?2 RETURNING user",
 	[Q_ENGINE_PUT] = "INSERT INTO engines(name, kind, version, update_date, error, seen) VALUES(?1,?2,?3,?4,?5,?6)"
@@ -162,7 +169,7 @@ static const char schema_v2[] =
 	"ALTER TABLE jobs ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE jobs ADD COLUMN password TEXT;";
 
-#define PN_SQLITE_SCHEMA 3
+#define PN_SQLITE_SCHEMA 4
 
 int
 sq_dberr(struct sq_store *s, const char *what)
@@ -344,46 +351,72 @@ pn_analysis_id_file(const char *md5, int64_t ts, char out[128])
 		PN_BUG("analysis id does not fit");
 }
 
-/* A new queued analysis + job for a file; the id is unique even within one second. */
-static int
-enqueue(struct sq_store *s, const char *sha256, const char *md5, int64_t date, int depth,
-    const char *password, char aid[128])
+int
+sq_analysis_free(struct sq_store *s, const char *aid)
 {
-	sqlite3_stmt *st;
-	int64_t ts = date;
+	sqlite3_stmt *st = sq_stmt(s, Q_ANALYSIS_EXISTS);
 	int rc;
 
-	for (;; ts++) {
-		pn_analysis_id_file(md5, ts, aid);
-		st = sq_stmt(s, Q_ANALYSIS_EXISTS);
-		sq_bind_text(st, 1, aid);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
-			break;
-		if (rc != SQLITE_ROW)
-			return sq_dberr(s, "analysis exists");
-	}
-	st = sq_stmt(s, Q_ANALYSIS_ADD);
 	sq_bind_text(st, 1, aid);
-	sq_bind_text(st, 2, "file");
-	sq_bind_text(st, 3, sha256);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return PN_OK;
+	return rc == SQLITE_ROW ? PN_EEXIST : sq_dberr(s, "analysis exists");
+}
+
+/* The queued analysis row and its job. */
+static int
+enqueue_job(struct sq_store *s, const char *aid, const char *type, const char *id, int64_t ts,
+    int64_t date, int depth, const char *password)
+{
+	sqlite3_stmt *st = sq_stmt(s, Q_ANALYSIS_ADD);
+	int rc;
+
+	sq_bind_text(st, 1, aid);
+	sq_bind_text(st, 2, type);
+	sq_bind_text(st, 3, id);
 	sqlite3_bind_int64(st, 4, ts);
 	if ((rc = sq_exec_step(s, st, "analysis add")) != PN_OK)
 		return rc;
 	st = sq_stmt(s, Q_JOB_ADD);
 	sq_bind_text(st, 1, aid);
-	sq_bind_text(st, 2, "file");
-	sq_bind_text(st, 3, sha256);
+	sq_bind_text(st, 2, type);
+	sq_bind_text(st, 3, id);
 	sqlite3_bind_int64(st, 4, date);
 	sqlite3_bind_int(st, 5, depth);
 	sq_bind_text(st, 6, password && *password ? password : NULL);
 	return sq_exec_step(s, st, "job add");
 }
 
-/* The analysis already queued for this item, if any (dedupes concurrent uploads). */
+int
+sq_enqueue_item(struct sq_store *s, const char *aid, const char *type, const char *id,
+    int64_t ts, int64_t date)
+{
+	return enqueue_job(s, aid, type, id, ts, date, 0, NULL);
+}
+
+/* A new queued analysis + job for a file; the id is unique even within one second. */
 static int
-queued_analysis(struct sq_store *s, const char *type, const char *id, char aid[128])
+enqueue(struct sq_store *s, const char *sha256, const char *md5, int64_t date, int depth,
+    const char *password, char aid[128])
+{
+	int64_t ts = date;
+	int rc;
+
+	for (;; ts++) {
+		pn_analysis_id_file(md5, ts, aid);
+		if ((rc = sq_analysis_free(s, aid)) == PN_OK)
+			break;
+		if (rc != PN_EEXIST)
+			return rc;
+	}
+	return enqueue_job(s, aid, "file", sha256, ts, date, depth, password);
+}
+
+/* The analysis already queued for this item, if any (dedupes concurrent uploads). */
+int
+sq_queued_analysis(struct sq_store *s, const char *type, const char *id, char aid[128])
 {
 	sqlite3_stmt *st = sq_stmt(s, Q_JOB_QUEUED_FOR);
 	int rc;
@@ -441,7 +474,7 @@ file_submit_tx(struct sq_store *s, const struct pn_file_submission *f, char aid[
 	if ((rc = sq_access_submitted(s, f)) != PN_OK)
 		return rc;
 
-	rc = queued_analysis(s, "file", f->sha256, aid);
+	rc = sq_queued_analysis(s, "file", f->sha256, aid);
 	if (rc == PN_ENOTFOUND)
 		rc = enqueue(s, f->sha256, f->md5, f->date, f->depth, f->password, aid);
 	if (rc != PN_OK)
@@ -562,7 +595,7 @@ sq_file_rescan(struct pn_store *ps, const char *sha256, char aid[128])
 	}
 	sq_copy_col(st, 2, md5, sizeof(md5));
 	sqlite3_reset(st);
-	rc = queued_analysis(s, "file", sha256, aid);
+	rc = sq_queued_analysis(s, "file", sha256, aid);
 	if (rc == PN_ENOTFOUND)
 		rc = enqueue(s, sha256, md5, pn_now(), 0, NULL, aid);
 	return sq_end_tx(s, rc);
@@ -659,6 +692,13 @@ finish_tx(struct sq_store *s, const struct pn_job *j, const char *details,
 	date = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 
+	if (strcmp(j->item_type, "file") != 0) {
+		if ((rc = sq_obj_finish(s, j, date, details, results, stats)) != PN_OK)
+			return rc;
+		st = sq_stmt(s, Q_JOB_DELETE);
+		sqlite3_bind_int64(st, 1, j->id);
+		return sq_exec_step(s, st, "job delete");
+	}
 	if (details) {
 		st = sq_stmt(s, Q_FILE_SET_DETAILS);
 		sq_bind_text(st, 1, j->item_id);
@@ -824,6 +864,9 @@ sq_edge_list(struct pn_store *ps, const struct pn_user *viewer, const char *src_
 	} else if (strcmp(rel, "submissions") == 0) {
 		ql = Q_SUBS_LIST;
 		qc = Q_SUBS_COUNT;
+	} else if (strcmp(rel, "resolutions") == 0) {
+		ql = Q_RES_LIST;
+		qc = Q_RES_COUNT;
 	}
 	st = sq_stmt(s, qc);
 	sq_bind_text(st, 1, src_type);
@@ -975,6 +1018,10 @@ static const struct pn_store_ops sq_ops = {
 	.user_set_quotas = sq_user_set_quotas,
 	.key_add = sq_key_add,
 	.key_set_quotas = sq_key_set_quotas,
+	.obj_submit = sq_obj_submit,
+	.obj_doc = sq_obj_doc,
+	.obj_rescan = sq_obj_rescan,
+	.resolution_add = sq_resolution_add,
 	.obj_visible = sq_obj_visible,
 	.obj_share = sq_obj_share,
 	.comment_add = sq_comment_add,
@@ -1026,8 +1073,10 @@ migrate(struct sq_store *s)
 		rc = sq_exec_sql(s, schema_v2);
 	if (rc == PN_OK && version < 3)
 		rc = sq_exec_sql(s, sq_schema_v3);
+	if (rc == PN_OK && version < 4)
+		rc = sq_exec_sql(s, sq_schema_v4);
 	if (rc == PN_OK && version < PN_SQLITE_SCHEMA)
-		rc = sq_exec_sql(s, "PRAGMA user_version = 3");
+		rc = sq_exec_sql(s, "PRAGMA user_version = 4");
 	if (version > PN_SQLITE_SCHEMA) {
 		log_warnx("store: database schema %d is newer than this program (%d)", version,
 		    PN_SQLITE_SCHEMA);

@@ -244,6 +244,112 @@ test_tokens_engines(struct pn_store *st)
 	free(v);
 }
 
+static json_object *
+obj_json(struct pn_store *st, const struct pn_user *viewer, const char *type, const char *id)
+{
+	char *doc = NULL;
+	size_t len = 0;
+	json_object *o;
+
+	if (pn_store_obj_doc(st, viewer, type, id, &doc, &len) != PN_OK)
+		return NULL;
+	o = json_tokener_parse(doc);
+	if (o == NULL || strlen(doc) != len)
+		diag("bad object doc (%zu/%zu): %s", strlen(doc), len, doc);
+	free(doc);
+	return o;
+}
+
+/* URLs, domains, IPs: creation, per-group URL views, public names, jobs, resolutions. */
+static void
+test_objects(struct pn_store *st)
+{
+	const char *uid = "1111111111111111111111111111111111111111111111111111111111111111";
+	struct pn_user red, blue;
+	struct pn_obj_submission o;
+	struct pn_edge_page page;
+	struct pn_job job;
+	char aid[128], aid2[128];
+	json_object *j;
+
+	memset(&red, 0, sizeof(red));
+	memset(&blue, 0, sizeof(blue));
+	pn_strlcpy(red.id, "r1", sizeof(red.id));
+	pn_strlcpy(red.grp, "red", sizeof(red.grp));
+	pn_strlcpy(blue.id, "b1", sizeof(blue.id));
+	pn_strlcpy(blue.grp, "blue", sizeof(blue.grp));
+	memset(&o, 0, sizeof(o));
+	o.type = "url";
+	o.id = uid;
+	o.seed = "{\"url\":\"http://example.test/\"}";
+	o.user = "r1";
+	o.grp = "red";
+	o.date = 5000;
+	o.analyse = 1;
+	o.count = 1;
+	is_int(pn_store_obj_submit(st, &o, aid), PN_OK, "submit a URL");
+	ok(strncmp(aid, "u-1111", 6) == 0 && strstr(aid, "-5000") != NULL, "URL analysis id %s", aid);
+	j = obj_json(st, &red, "url", uid);
+	ok(j != NULL, "red sees the URL");
+	is_int(jint(j, "times_submitted"), 1, "red's times_submitted");
+	is_int(jint(j, "first_submission_date"), 5000, "red's first_submission_date");
+	json_object_put(j);
+	ok(obj_json(st, &blue, "url", uid) == NULL, "blue does not see red's URL");
+	is_int(pn_store_obj_visible(st, &blue, "url", uid), PN_ENOTFOUND, "not visible to blue");
+
+	o.type = "domain";
+	o.id = "example.test";
+	o.seed = NULL;
+	o.grp = NULL;
+	o.analyse = 0;
+	o.count = 0;
+	is_int(pn_store_obj_submit(st, &o, aid2), PN_OK, "a domain seen");
+	ok(aid2[0] == 'd', "a new domain is queued for analysis (%s)", aid2);
+	is_int(pn_store_obj_submit(st, &o, aid2), PN_OK, "seen again");
+	is_str(aid2, "", "an existing domain is not queued again (analyse 0)");
+	j = obj_json(st, &blue, "domain", "example.test");
+	ok(j != NULL, "domains are visible to every group");
+	json_object_put(j);
+
+	is_int(pn_store_resolution_add(st, "example.test", "192.0.2.7", 6000, "fetch"), PN_OK,
+	    "resolution added");
+	is_int(pn_store_resolution_add(st, "example.test", "192.0.2.7", 7000, "dns"), PN_OK,
+	    "seen again later");
+	is_int(pn_store_edge_list(st, &blue, "domain", "example.test", "resolutions", 0, 10, &page),
+	    PN_OK, "domain resolutions");
+	ok(page.n == 1 && strcmp(page.v[0].dst_id, "192.0.2.7example.test") == 0 &&
+	    strstr(page.v[0].ctx, "\"date\":7000") && strstr(page.v[0].ctx, "\"first_seen\":6000"),
+	    "one resolution, first 6000, last 7000: %s", page.n ? page.v[0].ctx : "-");
+	pn_edge_page_release(&page);
+	is_int(pn_store_edge_list(st, NULL, "ip_address", "192.0.2.7", "resolutions", 0, 10, &page),
+	    PN_OK, "IP resolutions");
+	is_int(page.total, 1, "the IP has the domain");
+	pn_edge_page_release(&page);
+
+	/* The URL's job finishes: details and results land in the rendered object. */
+	while (pn_store_job_claim(st, "pid:9", &job) == PN_OK) {
+		if (strcmp(job.item_type, "url") == 0)
+			is_int(pn_store_job_finish(st, &job, "{\"url\":\"http://example.test/\","
+			    "\"last_http_response_code\":200,\"tags\":[\"x\"]}",
+			    "{\"E\":{\"category\":\"malicious\"}}", "{\"malicious\":1}"), PN_OK,
+			    "URL job finished");
+		else
+			pn_store_job_finish(st, &job, NULL, "{}", "{}");
+	}
+	j = obj_json(st, &red, "url", uid);
+	ok(j != NULL && jint(j, "last_http_response_code") == 200, "details rendered");
+	{
+		json_object *stt, *m, *tags;
+		ok(j && json_object_object_get_ex(j, "last_analysis_stats", &stt) &&
+		    json_object_object_get_ex(stt, "malicious", &m) && json_object_get_int(m) == 1,
+		    "last_analysis_stats rendered");
+		ok(j && json_object_object_get_ex(j, "tags", &tags) &&
+		    json_object_array_length(tags) == 1, "tags from details");
+		ok(j && jint(j, "times_submitted") == 1, "the group's view survives a re-render");
+	}
+	json_object_put(j);
+}
+
 int
 main(void)
 {
@@ -258,6 +364,7 @@ main(void)
 	test_submit_and_queue(st);
 	test_edges(st);
 	test_tokens_engines(st);
+	test_objects(st);
 	pn_store_close(st);
 
 	st = open_store();
