@@ -16,6 +16,11 @@ extern const struct pn_conf_opt pn_conf_cmdline[];
 extern const struct pn_conf_opt pn_conf_yara[];
 extern const struct pn_conf_opt pn_conf_heuristics[];
 extern const struct pn_conf_opt pn_conf_quota[];
+extern const struct pn_conf_opt pn_conf_netfeeds[], pn_conf_netheur[];
+extern const struct pn_conf_opt pn_conf_dns[];
+extern const struct pn_conf_opt pn_conf_whois[];
+extern const struct pn_conf_opt pn_conf_geoip[];
+extern const struct pn_conf_opt pn_conf_fetch[];
 
 const struct pn_conf_opt *const pn_conf_tables[] = {
 	pn_conf_core,
@@ -28,5 +33,10 @@ const struct pn_conf_opt *const pn_conf_tables[] = {
 	pn_conf_yara,
 	pn_conf_heuristics,
 	pn_conf_quota,
+	pn_conf_netfeeds, pn_conf_netheur,
+	pn_conf_dns,
+	pn_conf_whois,
+	pn_conf_geoip,
+	pn_conf_fetch,
 	NULL
 };
