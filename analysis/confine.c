@@ -29,12 +29,17 @@ static const int denied[] = {
 	SCMP_SYS(reboot), SCMP_SYS(swapon), SCMP_SYS(swapoff), SCMP_SYS(setuid), SCMP_SYS(setgid),
 	SCMP_SYS(setreuid), SCMP_SYS(setregid), SCMP_SYS(setresuid), SCMP_SYS(setresgid),
 	SCMP_SYS(setgroups), SCMP_SYS(userfaultfd), SCMP_SYS(io_uring_setup),
-	SCMP_SYS(socketpair), SCMP_SYS(bind), SCMP_SYS(listen), SCMP_SYS(accept), SCMP_SYS(accept4),
+	SCMP_SYS(bind), SCMP_SYS(listen), SCMP_SYS(accept), SCMP_SYS(accept4),
 };
 
-/* Refused unless the engine talks to a local daemon (clamd, ICAP): it connects, never serves. */
+/*
+ * Refused unless the child talks to the network (clamd, ICAP, the URL
+ * fetcher, DNS and WHOIS lookups): it connects, never serves.  libcurl's
+ * resolver thread wakes its caller through a socketpair.
+ */
 static const int denied_net[] = {
 	SCMP_SYS(socket), SCMP_SYS(connect), SCMP_SYS(sendto), SCMP_SYS(sendmsg),
+	SCMP_SYS(socketpair),
 };
 
 /* Refused unless the engine runs a command. */

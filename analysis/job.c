@@ -12,6 +12,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "worker.h"
+#include "child.h"
 #include "aggregate.h"
 #include "blob.h"
 #include "buf.h"
@@ -33,146 +34,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-/* A child's fate. */
-enum child_end { CHILD_OK, CHILD_FAILED, CHILD_TIMEOUT };
-
-struct child {
-	pid_t pid;
-	int fd;                 /* read end of its pipe */
-	int64_t deadline_ms;
-	struct pn_buf out;
-	enum child_end end;
-	int done;
-};
-
-typedef char *(*child_fn)(void *arg, const struct pn_scan_target *t);
-
-static struct pn_confine
-confinement(const struct pn_conf *conf, int timeout_s)
-{
-	struct pn_confine c;
-
-	memset(&c, 0, sizeof(c));
-#if defined(__SANITIZE_ADDRESS__)
-	c.memory_limit = 0;   /* ASan reserves terabytes of address space */
-#else
-	c.memory_limit = pn_conf_get_size(conf, "worker.memory_limit");
-#endif
-	c.cpu_seconds = timeout_s + 1;
-	c.file_size = pn_conf_get_size(conf, "clamav.max_scansize");
-	c.seccomp = pn_conf_get_bool(conf, "worker.seccomp");
-	return c;
-}
-
-static int
-child_start(struct child *c, const struct pn_confine *conf, int timeout_s, child_fn fn, void *arg,
-    const struct pn_scan_target *t)
-{
-	int p[2];
-
-	memset(c, 0, sizeof(*c));
-	pn_buf_init(&c->out, PN_ANALYSIS_RESULT_MAX);
-	if (pipe2(p, O_CLOEXEC) != 0)
-		return PN_EIO;
-	fflush(stderr);
-	fcntl(p[0], F_SETFL, O_NONBLOCK);
-	c->pid = fork();
-	if (c->pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return PN_EIO;
-	}
-	if (c->pid == 0) {
-		char *json;
-		close(p[0]);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		if (pn_confine_self(conf) != PN_OK)
-			_exit(3);
-		json = fn(arg, t);
-		if (json == NULL)
-			_exit(2);
-		(void)pn_write_all(p[1], json, strlen(json));
-		_exit(0);
-	}
-	close(p[1]);
-	c->fd = p[0];
-	c->deadline_ms = pn_mono_ms() + (int64_t)timeout_s * 1000;
-	return PN_OK;
-}
-
-/* Collect every child's output until EOF or deadline. */
-static void
-children_wait(struct child *c, size_t n)
-{
-	struct pollfd *pfd = pn_xcalloc(n + 1, sizeof(*pfd));
-	size_t *who = pn_xcalloc(n + 1, sizeof(*who)), i, k, live;
-
-	for (;;) {
-		int64_t now = pn_mono_ms(), next = INT64_MAX;
-		live = 0;
-		for (i = 0; i < n; i++) {
-			if (c[i].done)
-				continue;
-			if (now >= c[i].deadline_ms) {
-				kill(c[i].pid, SIGKILL);
-				c[i].end = CHILD_TIMEOUT;
-				c[i].done = 1;
-				continue;
-			}
-			if (c[i].deadline_ms < next)
-				next = c[i].deadline_ms;
-			pfd[live].fd = c[i].fd;
-			pfd[live].events = POLLIN;
-			pfd[live].revents = 0;
-			who[live++] = i;
-		}
-		if (live == 0)
-			break;
-		if (poll(pfd, live, (int)PN_MIN(next - now, 1000)) < 0 && errno != EINTR)
-			break;
-		for (k = 0; k < live; k++) {
-			char buf[65536];
-			ssize_t r;
-			struct child *ch = &c[who[k]];
-			if (pfd[k].revents == 0)
-				continue;
-			r = read(ch->fd, buf, sizeof(buf));
-			if (r > 0) {
-				if (pn_buf_append(&ch->out, buf, (size_t)r) != PN_OK) {
-					kill(ch->pid, SIGKILL);
-					ch->end = CHILD_FAILED;
-					ch->done = 1;
-				}
-			} else if (r == 0) {
-				ch->done = 1;
-			} else if (errno != EAGAIN && errno != EINTR) {
-				ch->end = CHILD_FAILED;
-				ch->done = 1;
-			}
-		}
-	}
-	free(pfd);
-	free(who);
-	for (i = 0; i < n; i++) {
-		int status = 0;
-		if (c[i].pid <= 0)
-			continue;   /* never started */
-		close(c[i].fd);
-		while (waitpid(c[i].pid, &status, 0) < 0 && errno == EINTR)
-			;
-		if (c[i].end == CHILD_OK && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-			if (WIFSIGNALED(status))
-				log_warnx("job: child %ld killed by signal %d", (long)c[i].pid,
-				    WTERMSIG(status));
-			else
-				log_warnx("job: child %ld exited with %d", (long)c[i].pid,
-				    WEXITSTATUS(status));
-			c[i].end = CHILD_FAILED;
-		}
-	}
-}
 
 /* --------------------------------------------------------------- children */
 
@@ -234,17 +95,17 @@ group_child(void *arg, const struct pn_scan_target *t)
 
 /* One engine's verdict from its group child's end and answer. */
 static void
-engine_verdict(const struct child *c, json_object *answer, size_t k, struct pn_verdict *v)
+engine_verdict(const struct pn_child *c, json_object *answer, size_t k, struct pn_verdict *v)
 {
 	json_object *o, *cat, *res, *meth, *det;
 
 	memset(v, 0, sizeof(*v));
 	v->category = PN_CAT_FAILURE;
-	if (c->end == CHILD_TIMEOUT) {
+	if (c->end == PN_CHILD_TIMEOUT) {
 		v->category = PN_CAT_TIMEOUT;
 		return;
 	}
-	if (c->end != CHILD_OK || answer == NULL || k >= json_object_array_length(answer))
+	if (c->end != PN_CHILD_OK || answer == NULL || k >= json_object_array_length(answer))
 		return;
 	o = json_object_array_get_idx(answer, k);
 	if (o == NULL || !json_object_is_type(o, json_type_object))
@@ -321,8 +182,19 @@ record_edges(struct pn_store *st, const char *sha256, json_object *edges)
 		if (!json_object_object_get_ex(e, "rel", &rel) || !json_object_object_get_ex(e, "type", &type) ||
 		    !json_object_object_get_ex(e, "id", &id) || !pn_file_relationship_known(json_object_get_string(rel)))
 			continue;
-		if (pn_store_edge_add(st, "file", sha256, json_object_get_string(rel),
-		    json_object_get_string(type), json_object_get_string(id), NULL) != PN_OK)
+		const char *ty = json_object_get_string(type), *oid = json_object_get_string(id);
+		char uid[65];
+		/* URLs, domains and addresses become objects of their own (issue 5). */
+		if (strcmp(ty, "url") == 0) {
+			if (pn_netjob_seen_url(st, oid, "file", sha256, uid) != PN_OK)
+				continue;
+			oid = uid;
+		} else if ((strcmp(ty, "domain") == 0 || strcmp(ty, "ip_address") == 0) &&
+		    pn_netjob_seen_object(st, ty, oid, -1) != PN_OK) {
+			continue;
+		}
+		if (pn_store_edge_add(st, "file", sha256, json_object_get_string(rel), ty, oid,
+		    NULL) != PN_OK)
 			log_warnx("job: could not record a %s edge of %s", json_object_get_string(rel), sha256);
 	}
 }
@@ -348,11 +220,11 @@ pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd, co
 {
 	struct pn_scan_target t;
 	struct pn_engine_outcome *out;
-	struct child det, *ch;
+	struct pn_child det, *ch;
 	struct group *groups;
 	size_t ngroups = 0, i;
 	int timeout = (int)pn_conf_get_int(conf, "engines.timeout");
-	struct pn_confine cf = confinement(conf, timeout);
+	struct pn_confine cf = pn_job_confinement(conf, timeout);
 	struct pn_details_opts dcopy;
 	struct stat sb;
 	void *map = NULL;
@@ -375,13 +247,13 @@ pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd, co
 	/* 1. What is it?  Types decide which engines run. */
 	if (dopts)
 		dcopy = *dopts;
-	if (child_start(&det, &cf, timeout, details_child, dopts ? &dcopy : NULL, &t) == PN_OK) {
-		children_wait(&det, 1);
-		if (det.end == CHILD_OK && det.out.len > 0)
+	if (pn_child_start(&det, &cf, timeout, details_child, dopts ? &dcopy : NULL, &t) == PN_OK) {
+		pn_children_wait(&det, 1);
+		if (det.end == PN_CHILD_OK && det.out.len > 0)
 			*details = pn_buf_steal(&det.out, NULL);
 		else
 			log_warnx("job: identification failed (%s)",
-			    det.end == CHILD_TIMEOUT ? "timeout" : "crash");
+			    det.end == PN_CHILD_TIMEOUT ? "timeout" : "crash");
 		pn_buf_release(&det.out);
 	}
 	tag = details_type_tag(*details);
@@ -414,14 +286,14 @@ pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd, co
 		cf.cpu_seconds = groups[i].timeout_s + 1;
 		cf.allow_net = (e->confine_flags & PN_ENGINE_NEEDS_NET) != 0;
 		cf.allow_exec = (e->confine_flags & PN_ENGINE_NEEDS_EXEC) != 0;
-		if (child_start(&ch[i], &cf, groups[i].timeout_s, group_child, &groups[i], &t) != PN_OK) {
+		if (pn_child_start(&ch[i], &cf, groups[i].timeout_s, group_child, &groups[i], &t) != PN_OK) {
 			ch[i].done = 1;
-			ch[i].end = CHILD_FAILED;
+			ch[i].end = PN_CHILD_FAILED;
 			ch[i].pid = -1;
 			ch[i].fd = -1;
 		}
 	}
-	children_wait(ch, ngroups);
+	pn_children_wait(ch, ngroups);
 	for (i = 0; i < ngroups; i++) {
 		json_object *answer = ch[i].out.len ? json_tokener_parse(ch[i].out.p) : NULL;
 		size_t k;

@@ -11,6 +11,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "worker.h"
+#include "netengine.h"
 #include "conf.h"
 #include "identify.h"
 #include "store.h"
@@ -46,6 +47,25 @@ report_engines(struct pn_store *st, struct pn_engines *set)
 			log_warnx("worker: could not record engine %s", e->name);
 		if (e->error[0])
 			log_warnx("worker: engine %s is unhealthy: %s", e->name, e->error);
+	}
+}
+
+/* URL/domain/IP engines in /metadata too. */
+static void
+report_net_engines(struct pn_store *st, const struct pn_net_engines *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		struct pn_engine_info info;
+		memset(&info, 0, sizeof(info));
+		pn_strlcpy(info.name, set->v[i]->name, sizeof(info.name));
+		pn_strlcpy(info.kind, set->v[i]->ops->kind, sizeof(info.kind));
+		pn_strlcpy(info.version, set->v[i]->version, sizeof(info.version));
+		pn_strlcpy(info.update, set->v[i]->update, sizeof(info.update));
+		pn_strlcpy(info.error, set->v[i]->error, sizeof(info.error));
+		if (pn_store_engine_report(st, &info) != PN_OK)
+			log_warnx("worker: could not record engine %s", info.name);
 	}
 }
 
@@ -98,6 +118,7 @@ int
 pn_worker_main(const struct pn_conf *conf, const char *datadir, int notify_fd)
 {
 	struct pn_engines engines;
+	struct pn_net_engines neteng;
 	struct pn_store *st;
 	struct pn_job job;
 	char worker_id[32];
@@ -127,13 +148,18 @@ pn_worker_main(const struct pn_conf *conf, const char *datadir, int notify_fd)
 	}
 	pn_identify_init();
 	pn_engines_load(&engines, conf);
+	pn_net_engines_load(&neteng, conf);
 	report_engines(st, &engines);
-	log_info("worker ready with %zu engine(s)", engines.n);
+	report_net_engines(st, &neteng);
+	log_info("worker ready with %zu file engine(s), %zu URL/domain/IP engine(s)", engines.n,
+	    neteng.n);
 
 	while (!stop_flag && (max_jobs <= 0 || done < max_jobs)) {
 		if (reload_flag) {
 			reload_flag = 0;
 			reload_engines(conf, st, &engines);
+			pn_net_engines_reload(&neteng, conf);
+			report_net_engines(st, &neteng);
 		}
 		rc = pn_store_job_claim(st, worker_id, &job);
 		if (rc == PN_ENOTFOUND || rc == PN_EBUSY) {
@@ -145,11 +171,16 @@ pn_worker_main(const struct pn_conf *conf, const char *datadir, int notify_fd)
 			sleep(1);
 			continue;
 		}
-		if (pn_job_run(st, conf, datadir, &engines, &job) != PN_OK)
+		if (strcmp(job.item_type, "file") == 0)
+			rc = pn_job_run(st, conf, datadir, &engines, &job);
+		else
+			rc = pn_netjob_run(st, conf, datadir, &engines, &neteng, &job);
+		if (rc != PN_OK)
 			release_job(st, worker_id, &engines, &job);
 		done++;
 	}
 	pn_engines_free(&engines);
+	pn_net_engines_free(&neteng);
 	pn_identify_cleanup();
 	pn_store_close(st);
 	return 0;

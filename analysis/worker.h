@@ -26,6 +26,20 @@ int pn_job_run(struct pn_store *st, const struct pn_conf *conf, const char *data
  * (used by pn_job_run and, later, `panoptes scan`).  Returns new texts.
  */
 struct pn_details_opts;
+/* A URL, domain or IP address job (analysis/netjob.c). */
+struct pn_net_engines;
+int pn_netjob_run(struct pn_store *st, const struct pn_conf *conf, const char *datadir,
+    struct pn_engines *engines, const struct pn_net_engines *neteng, const struct pn_job *job);
+
+/*
+ * Objects seen by an analysis: a URL (canonicalised; id out) visible to
+ * whoever sees its parent, a domain or IP address (public; analyse as in
+ * pn_obj_submission).  PN_EINVAL for a text that is not a URL.
+ */
+int pn_netjob_seen_url(struct pn_store *st, const char *text, const char *parent_type,
+    const char *parent_id, char id[65]);
+int pn_netjob_seen_object(struct pn_store *st, const char *type, const char *id, int analyse);
+
 int pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd,
     const char *name, const struct pn_details_opts *dopts, char **details, char **results,
     char **stats);

@@ -110,6 +110,20 @@ api_files_download(struct pn_req *r)
 
 /* ---------------------------------------------------------- relationships */
 
+/* "files", "urls", "domains", "ip_addresses" for an object type. */
+static const char *
+collection_of(const char *type)
+{
+	if (strcmp(type, "ip_address") == 0)
+		return "ip_addresses";
+	if (strcmp(type, "file") == 0)
+		return "files";
+	if (strcmp(type, "url") == 0)
+		return "urls";
+	return "domains";
+}
+
+
 /* One related object in full: files and analyses from the store, others from context. */
 static void
 put_object(struct pn_req *r, struct pn_buf *b, const struct pn_edge *e)
@@ -138,6 +152,13 @@ put_object(struct pn_req *r, struct pn_buf *b, const struct pn_edge *e)
 		} else {
 			pn_buf_puts(b, "{}");
 		}
+	} else if (pn_relationships_of(e->dst_type) != NULL &&
+	    pn_store_obj_doc(r->store, &r->user, e->dst_type, e->dst_id, &doc, &len) == PN_OK) {
+		self = pn_api_url(r, "%s/%s", collection_of(e->dst_type), e->dst_id);
+		pn_json_obj_open(b, e->dst_type, e->dst_id, self);
+		pn_buf_puts(b, ",\"attributes\":");
+		pn_buf_append(b, doc, len);
+		free(doc);
 	} else {
 		char *path = pn_xasprintf("%s%s/%s", e->dst_type,
 		    strcmp(e->dst_type, "ip_address") == 0 ? "es" : "s", e->dst_id);
@@ -162,28 +183,25 @@ put_descriptor(struct pn_buf *b, const struct pn_edge *e)
 	pn_buf_puts(b, "}");
 }
 
-/* The collection answer for /files/{id}/{rel} (full) or /relationships/{rel}. */
-static void
-rel_page(struct pn_req *r, const char *rel, int descriptors)
+/* The collection answer for /{coll}/{id}/{rel} (full) or /relationships/{rel}. */
+void
+pn_rel_page(struct pn_req *r, const char *type, const char *id, const char *rel, int descriptors)
 {
 	struct pn_buf b = PN_BUF_INIT;
 	struct pn_edge_page page;
-	char sha256[65], cur[32], cur_self[32];
+	char cur[32], cur_self[32];
 	char *base;
 	size_t limit, i;
 	int64_t cursor;
 
-	if (!pn_file_relationship_known(rel)) {
-		pn_resp_notfound(r, "Relationship \"%.64s\" not found for files", rel);
+	if (pn_page_params(r, &limit, &cursor) != PN_OK)
 		return;
-	}
-	if (file_id(r, sha256, NULL, NULL) != PN_OK || pn_page_params(r, &limit, &cursor) != PN_OK)
-		return;
-	if (pn_store_edge_list(r->store, &r->user, "file", sha256, rel, cursor, limit, &page) != PN_OK) {
+	if (pn_store_edge_list(r->store, &r->user, type, id, rel, cursor, limit, &page) != PN_OK) {
 		pn_resp_internal(r);
 		return;
 	}
-	base = pn_api_url(r, "files/%s/%s%s", sha256, descriptors ? "relationships/" : "", rel);
+	base = pn_api_url(r, "%s/%s/%s%s", collection_of(type), id,
+	    descriptors ? "relationships/" : "", rel);
 	pn_buf_puts(&b, "{\"data\":[");
 	for (i = 0; i < page.n; i++) {
 		if (i)
@@ -198,18 +216,42 @@ rel_page(struct pn_req *r, const char *rel, int descriptors)
 		pn_cursor_encode(page.next, cur);
 		pn_buf_printf(&b, ",\"cursor\":\"%s\"", cur);
 	}
-	pn_buf_printf(&b, "},\"links\":{\"self\":\"%s?limit=%zu", base, limit);
-	if (cursor) {
-		pn_cursor_encode(cursor, cur_self);
-		pn_buf_printf(&b, "&cursor=%s", cur_self);
+	pn_buf_puts(&b, "},\"links\":{\"self\":");
+	{
+		struct pn_buf u = PN_BUF_INIT;
+		pn_buf_printf(&u, "%s?limit=%zu", base, limit);
+		if (cursor) {
+			pn_cursor_encode(cursor, cur_self);
+			pn_buf_printf(&u, "&cursor=%s", cur_self);
+		}
+		pn_buf_json_str(&b, u.p, u.len);
+		pn_buf_release(&u);
 	}
-	pn_buf_puts(&b, "\"");
-	if (page.next)
-		pn_buf_printf(&b, ",\"next\":\"%s?limit=%zu&cursor=%s\"", base, limit, cur);
+	if (page.next) {
+		struct pn_buf u = PN_BUF_INIT;
+		pn_buf_printf(&u, "%s?limit=%zu&cursor=%s", base, limit, cur);
+		pn_buf_puts(&b, ",\"next\":");
+		pn_buf_json_str(&b, u.p, u.len);
+		pn_buf_release(&u);
+	}
 	pn_buf_puts(&b, "}}");
 	free(base);
 	pn_edge_page_release(&page);
 	pn_resp_json(r, 200, &b);
+}
+
+static void
+rel_page(struct pn_req *r, const char *rel, int descriptors)
+{
+	char sha256[65];
+
+	if (!pn_file_relationship_known(rel)) {
+		pn_resp_notfound(r, "Relationship \"%.64s\" not found for files", rel);
+		return;
+	}
+	if (file_id(r, sha256, NULL, NULL) != PN_OK)
+		return;
+	pn_rel_page(r, "file", sha256, rel, descriptors);
 }
 
 void
@@ -249,8 +291,9 @@ pn_embed_relationships(struct pn_req *r, struct pn_buf *b, const char *type, con
 		memcpy(rel, p, n);
 		rel[n] = '\0';
 		p += n + (p[n] == ',');
-		if (!pn_file_relationship_known(rel)) {
-			pn_resp_notfound(r, "Relationship \"%.64s\" not found for files", rel);
+		if (!pn_relationship_known(type, rel)) {
+			pn_resp_notfound(r, "Relationship \"%.64s\" not found for %s", rel,
+			    collection_of(type));
 			return PN_ENOTFOUND;
 		}
 		if (pn_store_edge_list(r->store, &r->user, type, id, rel, 0, PN_PAGE_DEFAULT, &page) != PN_OK) {
@@ -260,8 +303,8 @@ pn_embed_relationships(struct pn_req *r, struct pn_buf *b, const char *type, con
 		if (!first)
 			pn_buf_putc(b, ',');
 		first = 0;
-		self = pn_api_url(r, "files/%s/relationships/%s", id, rel);
-		related = pn_api_url(r, "files/%s/%s", id, rel);
+		self = pn_api_url(r, "%s/%s/relationships/%s", collection_of(type), id, rel);
+		related = pn_api_url(r, "%s/%s/%s", collection_of(type), id, rel);
 		pn_buf_json_str(b, rel, strlen(rel));
 		pn_buf_puts(b, ":{\"data\":[");
 		for (i = 0; i < page.n; i++) {

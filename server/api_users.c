@@ -13,6 +13,8 @@
  */
 #include "http.h"
 #include "quota.h"
+#include "domain.h"
+#include "url.h"
 #include "pn_limits.h"
 
 void pn_put_user(struct pn_req *r, struct pn_buf *b, const struct pn_user *u, int full);
@@ -195,6 +197,61 @@ is_hash(const char *q)
 }
 
 /*
+ * An IP address, a domain name or a URL: its object, if the caller may see
+ * it (a collection of zero or one).  Returns 0 when q is none of those.
+ */
+static int
+search_object(struct pn_req *r, const char *q, const char *base)
+{
+	struct pn_buf b = PN_BUF_INIT;
+	char id[PN_DOMAIN_BUF + 1], *doc = NULL, *self;
+	const char *type, *coll;
+	size_t len = 0;
+	int rc;
+
+	if (pn_ip_normalize(q, id, sizeof(id)) == PN_OK) {
+		type = "ip_address";
+		coll = "ip_addresses";
+	} else if (strchr(q, '/') == NULL && strchr(q, '.') != NULL &&
+	    pn_domain_normalize(q, PN_DOMAIN_DNS, id, sizeof(id)) == PN_OK) {
+		type = "domain";
+		coll = "domains";
+	} else if (strchr(q, '/') != NULL || strstr(q, "://") != NULL) {
+		struct pn_url u;
+		char err[64];
+		memset(&u, 0, sizeof(u));
+		if (pn_url_parse(q, &u, err, sizeof(err)) != PN_OK)
+			return 0;
+		pn_url_id(u.canonical, id);
+		pn_url_free(&u);
+		type = "url";
+		coll = "urls";
+	} else {
+		return 0;
+	}
+	rc = pn_store_obj_doc(r->store, &r->user, type, id, &doc, &len);
+	if (rc != PN_OK && rc != PN_ENOTFOUND) {
+		pn_resp_internal(r);
+		return 1;
+	}
+	pn_buf_puts(&b, "{\"data\":[");
+	if (rc == PN_OK) {
+		self = pn_api_url(r, "%s/%s", coll, id);
+		pn_json_obj_open(&b, type, id, self);
+		pn_buf_puts(&b, ",\"attributes\":");
+		pn_buf_append(&b, doc, len);
+		pn_buf_puts(&b, "}");
+		free(self);
+		free(doc);
+	}
+	pn_buf_printf(&b, "],\"meta\":{\"count\":%d},\"links\":{\"self\":", rc == PN_OK);
+	pn_buf_json_str(&b, base, strlen(base));
+	pn_buf_puts(&b, "}}");
+	pn_resp_json(r, 200, &b);
+	return 1;
+}
+
+/*
  * GET /search?query=: a hash finds the file (if the caller may see it); a
  * #tag or a word finds the comments carrying that tag.  URLs, domains and
  * IP addresses join when those objects exist.
@@ -211,6 +268,10 @@ api_search(struct pn_req *r)
 		return;
 	}
 	base = pn_api_url(r, "search");
+	if (!is_hash(q) && search_object(r, q, base)) {
+		free(base);
+		return;
+	}
 	if (is_hash(q)) {
 		char sha[65], *doc = NULL, *self;
 		size_t len = 0;

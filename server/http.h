@@ -135,6 +135,17 @@ const char *pn_collection_type(const char *collection);
 /* JSON body of a POST, parsed; answers 400 itself and returns NULL when bad. */
 struct json_object *pn_req_json(struct pn_req *r);
 
+/* A relationship page of any object (server/api_files.c); rel must be known. */
+void pn_rel_page(struct pn_req *r, const char *type, const char *id, const char *rel,
+    int descriptors);
+
+/* URLs, domains, IP addresses (server/api_objects.c). */
+void api_urls_post(struct pn_req *r);
+void api_obj_get(struct pn_req *r);
+void api_obj_analyse(struct pn_req *r);
+void api_obj_rel(struct pn_req *r);
+void api_obj_rel_desc(struct pn_req *r);
+
 /* Embedding of ?relationships= in an object (server/api_files.c). */
 int pn_embed_relationships(struct pn_req *r, struct pn_buf *b, const char *type, const char *id);
 

@@ -42,12 +42,12 @@ enum {
 };
 
 /*
- * A relationship's target file is listed only when the viewer may see it
+ * A relationship's target file or URL is listed only when the viewer may see it
  * (?6 = the viewer's group, NULL = sees everything): a private archive that
  * contains a file must not show up as that file's parent for another group.
  */
-#define EDGE_VISIBLE "(?6 IS NULL OR dst_type != 'file' OR EXISTS (SELECT 1 FROM access a" \
-	" WHERE a.obj_type = 'file' AND a.obj_id = dst_id AND a.grp IN (?6, '*')))"
+#define EDGE_VISIBLE "(?6 IS NULL OR dst_type NOT IN ('file', 'url') OR EXISTS (SELECT 1" \
+	" FROM access a WHERE a.obj_type = dst_type AND a.obj_id = dst_id AND a.grp IN (?6, '*')))"
 
 static const char *const sql_text[Q__COUNT] = {
 	/* The viewer's group's view of a file, or the public one ('*'). */

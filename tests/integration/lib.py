@@ -458,7 +458,10 @@ class Server:
         self.ctx = ctx
         self.name = name
         self.workers = workers
-        self.sets = list(sets)
+        # No test leaves loopback: name lookups and WHOIS go to closed local
+        # ports unless a test names its own servers (later --set wins).
+        self.sets = ["dns.servers=127.0.0.1:9", "dns.timeout_ms=200", "dns.tries=1",
+                     "whois.servers=default=127.0.0.1:9,ip=127.0.0.1:9"] + list(sets)
         self.datadir = datadir or ctx.mkdtemp(name, fast=fast)
         self.proc = None
         self.port = None

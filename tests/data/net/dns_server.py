@@ -32,6 +32,8 @@ SOA = ("ns1.example.test", "hostmaster.example.test", 2026120401, 7200, 900, 120
 
 # name -> list of (type, ttl, value)
 ZONE = {
+    # A name on loopback: the URL integration tests fetch from it.
+    "dl.example.test": [("A", 60, "127.0.0.1")],
     "example.test": [
         ("A", 300, "192.0.2.1"), ("A", 300, "192.0.2.2"),
         ("AAAA", 600, "2001:db8::1"),
