@@ -15,6 +15,7 @@ extern const struct pn_conf_opt pn_conf_icap[];
 extern const struct pn_conf_opt pn_conf_cmdline[];
 extern const struct pn_conf_opt pn_conf_yara[];
 extern const struct pn_conf_opt pn_conf_heuristics[];
+extern const struct pn_conf_opt pn_conf_sandbox[];
 
 const struct pn_conf_opt *const pn_conf_tables[] = {
 	pn_conf_core,
@@ -26,5 +27,6 @@ const struct pn_conf_opt *const pn_conf_tables[] = {
 	pn_conf_cmdline,
 	pn_conf_yara,
 	pn_conf_heuristics,
+	pn_conf_sandbox,
 	NULL
 };
