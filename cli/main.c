@@ -31,6 +31,7 @@ struct cmd {
 static int cmd_serve(int argc, char **argv);
 static int cmd_worker(int argc, char **argv);
 static int cmd_signatures(int argc, char **argv);
+int pn_cmd_sandbox(int argc, char **argv);  /* cli/sandbox_cmd.c */
 
 static const struct cmd cmds[] = {
 	{ "serve", cmd_serve, "run the HTTP API server and its analysis workers" },
@@ -40,6 +41,7 @@ static const struct cmd cmds[] = {
 	{ "audit", pn_cmd_audit, "show the audit log (submissions, downloads, shares, deletions)" },
 	{ "signatures", cmd_signatures, "signatures reload: reload engines in a running server" },
 	{ "scan", pn_cmd_scan, "analyse files or directories locally, without a server" },
+	{ "sandbox", pn_cmd_sandbox, "sandbox run SAMPLE OUTDIR: detonate one file in the Linux sandbox" },
 	{ NULL, NULL, NULL }
 };
 

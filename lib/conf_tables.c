@@ -21,6 +21,7 @@ extern const struct pn_conf_opt pn_conf_dns[];
 extern const struct pn_conf_opt pn_conf_whois[];
 extern const struct pn_conf_opt pn_conf_geoip[];
 extern const struct pn_conf_opt pn_conf_fetch[];
+extern const struct pn_conf_opt pn_conf_sandbox[];
 
 const struct pn_conf_opt *const pn_conf_tables[] = {
 	pn_conf_core,
@@ -38,5 +39,6 @@ const struct pn_conf_opt *const pn_conf_tables[] = {
 	pn_conf_whois,
 	pn_conf_geoip,
 	pn_conf_fetch,
+	pn_conf_sandbox,
 	NULL
 };
