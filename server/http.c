@@ -21,6 +21,7 @@
 #include "b64.h"
 #include "conf.h"
 #include "pn_limits.h"
+#include "static.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -324,6 +325,7 @@ struct conn_ctx {
 	struct pending err;
 	int discard;              /* body is read and dropped */
 	uint64_t dropped;         /* bytes dropped so far */
+	int web;                  /* the web UI's shell or an asset (static.c) */
 };
 
 static void
@@ -380,6 +382,10 @@ setup(struct conn_ctx *cc, const char *url, const char *method)
 	r->path = url;
 	if (strlen(url) > PN_HTTP_MAX_URL) {
 		pend(cc, 400, "BadRequestError", "request URL is too long");
+		return;
+	}
+	if (pn_static_wants(method, url)) {
+		cc->web = 1;      /* the page and its code need no API key */
 		return;
 	}
 	r->store = thread_store(r->srv);
@@ -464,6 +470,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		return MHD_YES;
 	if (cc->err.status) {
 		pn_resp_error(r, cc->err.status, cc->err.code, "%s", cc->err.msg);
+	} else if (cc->web) {
+		pn_static_serve(r);
 	} else if (r->upload) {
 		pn_upload_end(r);
 	} else if (r->route) {
