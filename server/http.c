@@ -22,6 +22,7 @@
 #include "b64.h"
 #include "conf.h"
 #include "pn_limits.h"
+#include "static.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -388,6 +389,7 @@ struct conn_ctx {
 	struct pending err;
 	int discard;              /* body is read and dropped */
 	uint64_t dropped;         /* bytes dropped so far */
+	int web;                  /* the web UI's shell or an asset (static.c) */
 };
 
 static void
@@ -478,6 +480,10 @@ setup(struct conn_ctx *cc, const char *url, const char *method)
 		pend(cc, 400, "BadRequestError", "request URL is too long");
 		return;
 	}
+	if (pn_static_wants(method, url)) {
+		cc->web = 1;      /* the page and its code need no API key */
+		return;
+	}
 	r->store = thread_store(r->srv);
 	if (r->store == NULL) {
 		pend(cc, 503, "TransientError", "the store is unavailable");
@@ -562,6 +568,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		return MHD_YES;
 	if (cc->err.status) {
 		pn_resp_error(r, cc->err.status, cc->err.code, "%s", cc->err.msg);
+	} else if (cc->web) {
+		pn_static_serve(r);
 	} else if (r->upload) {
 		pn_upload_end(r);
 	} else if (r->route) {

@@ -5,8 +5,9 @@
 #   unit        BUILD/tests/test_*            (TAP: one count per "ok" line)
 #   fuzz replay BUILD/fuzz-replay/fuzz_*      (corpus + mutations; one count each)
 #   integration tests/integration/run.py     (real server on loopback; TAP)
+#   browser     tests/browser/run.sh          (web UI in headless chromium; TAP)
 #
-# TESTS=unit|fuzz|integration limits the run to one family.
+# TESTS=unit|fuzz|integration|browser limits the run to one family.
 set -u
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -79,6 +80,17 @@ if want integration && [ -f tests/integration/run.py ]; then
 	log="$LOGDIR/integration.log"
 	$PY tests/integration/run.py --bin "$BUILD/panoptes" --logdir "$LOGDIR" >"$log" 2>&1
 	count_tap integration "$log" $?
+fi
+
+if want browser && [ -x tests/browser/run.sh ]; then
+	log="$LOGDIR/browser.log"
+	tests/browser/run.sh "$BUILD" >"$log" 2>&1
+	rc=$?
+	if [ "$rc" -eq 77 ]; then
+		echo "skip browser ($(head -1 "$log"))"
+	else
+		count_tap browser "$log" $rc
+	fi
 fi
 
 echo
