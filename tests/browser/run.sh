@@ -41,7 +41,10 @@ rm -rf "$ART"
 mkdir -p "$ART"
 DATA=$(mktemp -d "${TMPDIR:-/tmp}/panoptes-browser-XXXXXX")
 PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-"$BUILD/panoptes" serve --listen "127.0.0.1:$PORT" --data "$DATA" --workers 2 >"$ART/server.log" 2>&1 &
+# Name lookups and WHOIS go to closed loopback ports: no test leaves the machine.
+"$BUILD/panoptes" serve --listen "127.0.0.1:$PORT" --data "$DATA" --workers 2 \
+    --set dns.servers=127.0.0.1:9 --set dns.timeout_ms=200 --set dns.tries=1 \
+    --set whois.servers=default=127.0.0.1:9,ip=127.0.0.1:9 >"$ART/server.log" 2>&1 &
 SRV=$!
 cleanup() {
 	kill "$SRV" 2>/dev/null && wait "$SRV" 2>/dev/null

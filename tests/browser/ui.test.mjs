@@ -642,7 +642,7 @@ await test('URL submission and report', async () => {
   ok(true, 'search by URL opens its report');
 });
 
-for (const [kind, q, col, gui] of [['domain', 'localhost', 'domains', 'domain'], ['IP address', '127.0.0.1', 'ip_addresses', 'ip-address']]) {
+for (const [kind, q, col, gui] of [['domain', 'dl.example.test', 'domains', 'domain'], ['IP address', '127.0.0.1', 'ip_addresses', 'ip-address']]) {
   await test(kind + ' search and report', async () => {
     const probe = await apiFetch(col + '/' + q);
     if (routeMissing(probe)) throw new Skip('GET /api/v3/' + col + '/{id} is not served yet (' + probe.status + ')');
