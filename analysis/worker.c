@@ -11,6 +11,8 @@
  * SPDX-License-Identifier: MIT
  */
 #include "worker.h"
+
+#include <json-c/json.h>
 #include "netengine.h"
 #include "conf.h"
 #include "identify.h"
@@ -48,6 +50,28 @@ report_engines(struct pn_store *st, struct pn_engines *set)
 		if (e->error[0])
 			log_warnx("worker: engine %s is unhealthy: %s", e->name, e->error);
 	}
+}
+
+/*
+ * After a file's detection is recorded (its analysis is completed): the
+ * Behavior step, on the file's rendered attributes.
+ */
+static void
+behavior_step(struct pn_behavior *b, struct pn_store *st, const struct pn_conf *conf,
+    const char *datadir, const char *sha256)
+{
+	json_object *o = NULL, *n;
+	char sha[65], *doc = NULL;
+	size_t len = 0;
+
+	if (pn_store_file_doc(st, NULL, sha256, sha, &doc, &len) != PN_OK)
+		return;
+	o = json_tokener_parse(doc);
+	pn_behavior_file(b, st, conf, datadir, sha256, doc,
+	    o && json_object_object_get_ex(o, "meaningful_name", &n) ?
+	    json_object_get_string(n) : NULL);
+	json_object_put(o);
+	free(doc);
 }
 
 /* URL/domain/IP engines in /metadata too. */
@@ -119,6 +143,7 @@ pn_worker_main(const struct pn_conf *conf, const char *datadir, int notify_fd)
 {
 	struct pn_engines engines;
 	struct pn_net_engines neteng;
+	struct pn_behavior *beh;
 	struct pn_store *st;
 	struct pn_job job;
 	char worker_id[32];
@@ -149,6 +174,7 @@ pn_worker_main(const struct pn_conf *conf, const char *datadir, int notify_fd)
 	pn_identify_init();
 	pn_engines_load(&engines, conf);
 	pn_net_engines_load(&neteng, conf);
+	beh = pn_behavior_new(conf);
 	report_engines(st, &engines);
 	report_net_engines(st, &neteng);
 	log_info("worker ready with %zu file engine(s), %zu URL/domain/IP engine(s)", engines.n,
@@ -171,9 +197,11 @@ pn_worker_main(const struct pn_conf *conf, const char *datadir, int notify_fd)
 			sleep(1);
 			continue;
 		}
-		if (strcmp(job.item_type, "file") == 0)
+		if (strcmp(job.item_type, "file") == 0) {
 			rc = pn_job_run(st, conf, datadir, &engines, &job);
-		else
+			if (rc == PN_OK)
+				behavior_step(beh, st, conf, datadir, job.item_id);
+		} else
 			rc = pn_netjob_run(st, conf, datadir, &engines, &neteng, &job);
 		if (rc != PN_OK)
 			release_job(st, worker_id, &engines, &job);
@@ -181,6 +209,7 @@ pn_worker_main(const struct pn_conf *conf, const char *datadir, int notify_fd)
 	}
 	pn_engines_free(&engines);
 	pn_net_engines_free(&neteng);
+	pn_behavior_free(beh);
 	pn_identify_cleanup();
 	pn_store_close(st);
 	return 0;

@@ -40,6 +40,14 @@ int pn_netjob_seen_url(struct pn_store *st, const char *text, const char *parent
     const char *parent_id, char id[65]);
 int pn_netjob_seen_object(struct pn_store *st, const char *type, const char *id, int analyse);
 
+/* The Behavior step (analysis/behavior.c): rules loaded once per worker. */
+struct pn_behavior;
+struct pn_behavior *pn_behavior_new(const struct pn_conf *conf);
+void pn_behavior_free(struct pn_behavior *b);
+/* Static capabilities and, for ELF programs and scripts, a sandbox run. */
+void pn_behavior_file(struct pn_behavior *b, struct pn_store *st, const struct pn_conf *conf,
+    const char *datadir, const char *sha256, const char *details_text, const char *name);
+
 int pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd,
     const char *name, const struct pn_details_opts *dopts, char **details, char **results,
     char **stats);

@@ -827,7 +827,7 @@ seed_etc(const struct pn_sandbox_opts *o, const char *up)
 	if (mkfile(p, content, 0644) != 0)
 		return -1;
 	snprintf(p, sizeof(p), "%s/resolv.conf", up);
-	if (mkfile(p, "nameserver 10.0.2.3\n", 0644) != 0)
+	if (mkfile(p, "nameserver " PN_SANDBOX_DNS "\n", 0644) != 0)
 		return -1;
 	/* A per-run machine id instead of the host's. */
 	{

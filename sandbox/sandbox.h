@@ -27,6 +27,9 @@
 
 extern const struct pn_conf_opt pn_conf_sandbox[];
 
+/* The resolver the sample's /etc/resolv.conf names (answered by the fake DNS). */
+#define PN_SANDBOX_DNS "10.0.2.3"
+
 struct pn_sandbox_opts {            /* filled from conf by pn_sandbox_opts_from_conf */
 	int timeout_ms;               /* wall clock, default 10000 (sandbox.timeout) */
 	uint64_t memory_max;          /* cgroup memory limit, default 256 MiB (sandbox.memory) */

@@ -139,6 +139,12 @@ struct json_object *pn_req_json(struct pn_req *r);
 void pn_rel_page(struct pn_req *r, const char *type, const char *id, const char *rel,
     int descriptors);
 
+/* Behaviour reports (server/api_behaviours.c). */
+void api_files_behaviours(struct pn_req *r);
+void api_files_behaviour_summary(struct pn_req *r);
+void api_files_behaviour_mitre_trees(struct pn_req *r);
+void api_file_behaviour_get(struct pn_req *r);
+
 /* URLs, domains, IP addresses (server/api_objects.c). */
 void api_urls_post(struct pn_req *r);
 void api_obj_get(struct pn_req *r);

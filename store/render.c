@@ -144,6 +144,11 @@ pn_render_file(const struct pn_file_row *r)
 	json_object_object_add(votes, "malicious", json_object_new_int64(r->votes_malicious));
 	json_object_object_add(a, "total_votes", votes);
 	json_object_object_add(a, "tags", tags ? tags : json_object_new_array());
+	{
+		json_object *sv = parse_or(r->sandbox_verdicts, json_type_object);
+		if (sv)
+			json_object_object_add(a, "sandbox_verdicts", sv);
+	}
 
 	out = pn_xstrdup(json_object_to_json_string_ext(a,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));

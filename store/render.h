@@ -21,6 +21,7 @@ struct pn_file_row {
 	const char *last_analysis_results;   /* JSON object text, or NULL */
 	const char *last_analysis_stats;     /* JSON object text, or NULL */
 	int64_t reputation, votes_harmless, votes_malicious;
+	const char *sandbox_verdicts;        /* JSON object text, or NULL */
 };
 
 /*

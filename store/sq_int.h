@@ -57,6 +57,13 @@ int sq_obj_finish(struct sq_store *s, const struct pn_job *j, int64_t date,
     const char *details, const char *results, const char *stats);
 int sq_obj_votes(struct sq_store *s, const char *type, const char *id);
 
+/* sq_behaviour.c */
+extern const char sq_schema_v5[];
+int sq_behaviour_put(struct pn_store *ps, const char *sha256, const char *sandbox, int64_t date,
+    const char *report, const char *verdict);
+int sq_behaviour_list(struct pn_store *ps, const char *sha256, const char *id, char ***ids,
+    char ***reports, size_t *n);
+
 /* sq_social.c */
 sqlite3_stmt *sq_xstmt(struct sq_store *s, int q);
 void sq_social_close(struct sq_store *s);

@@ -250,6 +250,17 @@ struct pn_store_ops {
 	int (*resolution_add)(struct pn_store *, const char *domain, const char *ip,
 	    int64_t date, const char *source);
 
+	/*
+	 * Behaviour reports (issue 8): one per (file, sandbox), replaced by a new
+	 * run; verdict (JSON object text, may be NULL) becomes the file's
+	 * sandbox_verdicts.<sandbox>.  List: ids "<sha256>_<sandbox>" and report
+	 * texts, newest first (the caller frees every string and both arrays).
+	 */
+	int (*behaviour_put)(struct pn_store *, const char *sha256, const char *sandbox,
+	    int64_t date, const char *report, const char *verdict);
+	int (*behaviour_list)(struct pn_store *, const char *sha256, const char *id,
+	    char ***ids, char ***reports, size_t *n);
+
 	/* Privacy: may viewer see the object; make it visible to every user. */
 	int (*obj_visible)(struct pn_store *, const struct pn_user *viewer, const char *type,
 	    const char *id);
@@ -347,6 +358,8 @@ int pn_relationship_known(const char *type, const char *rel);
 #define pn_store_obj_doc(s, ...) ((s)->ops->obj_doc((s), __VA_ARGS__))
 #define pn_store_obj_rescan(s, ...) ((s)->ops->obj_rescan((s), __VA_ARGS__))
 #define pn_store_resolution_add(s, ...) ((s)->ops->resolution_add((s), __VA_ARGS__))
+#define pn_store_behaviour_put(s, ...) ((s)->ops->behaviour_put((s), __VA_ARGS__))
+#define pn_store_behaviour_list(s, ...) ((s)->ops->behaviour_list((s), __VA_ARGS__))
 #define pn_store_obj_visible(s, ...) ((s)->ops->obj_visible((s), __VA_ARGS__))
 #define pn_store_obj_share(s, ...) ((s)->ops->obj_share((s), __VA_ARGS__))
 #define pn_store_comment_add(s, ...) ((s)->ops->comment_add((s), __VA_ARGS__))

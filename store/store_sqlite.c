@@ -62,7 +62,8 @@ static const char *const sql_text[Q__COUNT] = {
 	[Q_FILE_ROW] = "SELECT sha256, sha1, md5, size, first_submission_date, last_submission_date,"
 	               " times_submitted, (SELECT count(*) FROM sources s WHERE s.sha256 = f.sha256),"
 	               " names, details, last_analysis_date, last_analysis_results, last_analysis_stats,"
-	               " reputation, votes_harmless, votes_malicious FROM files f WHERE sha256 = ?1",
+	               " reputation, votes_harmless, votes_malicious, sandbox_verdicts"
+	               " FROM files f WHERE sha256 = ?1",
 	[Q_FILE_SUBMITTED] = "UPDATE files SET times_submitted = times_submitted + 1,"
 	                     " last_submission_date = max(coalesce(last_submission_date, 0), ?2),"
 	                     " first_submission_date = min(coalesce(first_submission_date, ?2), ?2),"
@@ -169,7 +170,7 @@ static const char schema_v2[] =
 	"ALTER TABLE jobs ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE jobs ADD COLUMN password TEXT;";
 
-#define PN_SQLITE_SCHEMA 4
+#define PN_SQLITE_SCHEMA 5
 
 int
 sq_dberr(struct sq_store *s, const char *what)
@@ -329,6 +330,7 @@ sq_rerender(struct sq_store *s, const char *sha256)
 	r.reputation = sqlite3_column_int64(st, 13);
 	r.votes_harmless = sqlite3_column_int64(st, 14);
 	r.votes_malicious = sqlite3_column_int64(st, 15);
+	r.sandbox_verdicts = sq_col_text(st, 16);
 	doc = pn_render_file(&r);
 	gview = pn_render_view(r.names, r.first_submission_date, r.last_submission_date,
 	    r.times_submitted, r.unique_sources);
@@ -1022,6 +1024,8 @@ static const struct pn_store_ops sq_ops = {
 	.obj_doc = sq_obj_doc,
 	.obj_rescan = sq_obj_rescan,
 	.resolution_add = sq_resolution_add,
+	.behaviour_put = sq_behaviour_put,
+	.behaviour_list = sq_behaviour_list,
 	.obj_visible = sq_obj_visible,
 	.obj_share = sq_obj_share,
 	.comment_add = sq_comment_add,
@@ -1075,8 +1079,10 @@ migrate(struct sq_store *s)
 		rc = sq_exec_sql(s, sq_schema_v3);
 	if (rc == PN_OK && version < 4)
 		rc = sq_exec_sql(s, sq_schema_v4);
+	if (rc == PN_OK && version < 5)
+		rc = sq_exec_sql(s, sq_schema_v5);
 	if (rc == PN_OK && version < PN_SQLITE_SCHEMA)
-		rc = sq_exec_sql(s, "PRAGMA user_version = 4");
+		rc = sq_exec_sql(s, "PRAGMA user_version = 5");
 	if (version > PN_SQLITE_SCHEMA) {
 		log_warnx("store: database schema %d is newer than this program (%d)", version,
 		    PN_SQLITE_SCHEMA);
