@@ -8,6 +8,7 @@
 #   make fuzz       run every fuzz target for FUZZ_SECONDS (default 60)
 #   make bench      benchmarks (bench/README.md)
 #   make deps       only the package install step
+#   make install    install under $(DESTDIR)$(PREFIX) (default /usr/local)
 
 include config.mk
 
@@ -29,7 +30,11 @@ DATA     ?= ./var
 LISTEN   ?= 127.0.0.1:8080
 FUZZ_SECONDS ?= 60
 
-.PHONY: all run test check check-asan fuzz fuzz-replay-bins bench deps clean lint
+PREFIX   ?= /usr/local
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+
+.PHONY: all run test check check-asan fuzz fuzz-replay-bins bench deps clean lint install
 
 all: $(BIN)
 
@@ -89,6 +94,18 @@ fuzz:
 
 bench: all
 	@bench/run.sh $(BIN)
+
+# The binary finds its rules and signatures in ../share/panoptes (pn_builtin_path).
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/panoptes/engines \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/panoptes
+	cp -R rules $(DESTDIR)$(PREFIX)/share/panoptes/
+	cp -R engines/sigs engines/hashlists $(DESTDIR)$(PREFIX)/share/panoptes/engines/
+	if [ -d web ]; then cp -R web $(DESTDIR)$(PREFIX)/share/panoptes/; fi
+	install -m 644 docs/panoptes.1 $(DESTDIR)$(PREFIX)/share/man/man1/panoptes.1
+	install -m 644 completions/panoptes.bash $(DESTDIR)$(BASHCOMPDIR)/panoptes
+	install -m 644 completions/panoptes.zsh $(DESTDIR)$(ZSHCOMPDIR)/_panoptes
 
 lint:
 	@scripts/lint.sh

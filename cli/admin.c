@@ -24,7 +24,7 @@
 #include <getopt.h>
 #include <time.h>
 
-enum { OPT_ROLE = 1100, OPT_GROUP, OPT_LIMIT };
+enum { OPT_ROLE = 1100, OPT_GROUP };
 
 static const char user_usage[] =
 	"usage: panoptes user add NAME [--role read-only|analyst|admin] [--admin] [--group GROUP]\n"

@@ -2,8 +2,10 @@
  * main.c - the one entry point: `panoptes COMMAND [options]`.
  *
  * Commands are a table (name, function, summary); each parses its own
- * options with getopt_long and prints its own --help.  Exit codes: 0 ok,
- * 1 runtime failure, 2 usage error.
+ * options with getopt_long and prints its own --help.  Exit codes of the
+ * server-side commands: 0 ok, 1 runtime failure, 2 usage error; of scan
+ * and the client commands (cmd_*.c): 0 clean, 1 detected, 2 usage or input
+ * error, 3 server or network error (docs/CLI.md).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -40,8 +42,19 @@ static const struct cmd cmds[] = {
 	{ "key", pn_cmd_key, "manage API keys: rotate, add, quota" },
 	{ "audit", pn_cmd_audit, "show the audit log (submissions, downloads, shares, deletions)" },
 	{ "signatures", cmd_signatures, "signatures reload: reload engines in a running server" },
-	{ "scan", pn_cmd_scan, "analyse files or directories locally, without a server" },
+	{ "scan", pn_cmd_scan, "analyse files or trees locally, or on a server with --server" },
 	{ "sandbox", pn_cmd_sandbox, "sandbox run SAMPLE OUTDIR: detonate one file in the Linux sandbox" },
+	{ "file", pn_cmd_file, "print file reports by md5, sha1 or sha256" },
+	{ "url", pn_cmd_url, "print URL reports (--scan submits the URL first)" },
+	{ "domain", pn_cmd_domain, "print domain reports" },
+	{ "ip", pn_cmd_ip, "print IP address reports" },
+	{ "analysis", pn_cmd_analysis, "print an analysis (--wait until completed)" },
+	{ "relations", pn_cmd_relations, "list related objects: relations TYPE ID REL" },
+	{ "comments", pn_cmd_comments, "list comments: comments TYPE ID" },
+	{ "comment", pn_cmd_comment, "add a comment: comment TYPE ID TEXT" },
+	{ "vote", pn_cmd_vote, "vote: vote TYPE ID harmless|malicious" },
+	{ "download", pn_cmd_download, "save a sample and verify its hash: download HASH" },
+	{ "search", pn_cmd_search, "search the server: search QUERY" },
 	{ NULL, NULL, NULL }
 };
 
@@ -54,8 +67,13 @@ usage_main(FILE *out)
 	    "Panoptes analyses files and reports what engines and static analysis say,\n"
 	    "over an HTTP API compatible with VirusTotal's v3.\n\ncommands:\n");
 	for (c = cmds; c->name; c++)
-		fprintf(out, "  %-8s %s\n", c->name, c->summary);
-	fprintf(out, "\n`panoptes COMMAND --help` describes a command's options.\n");
+		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+	fprintf(out, "\nThe client commands (file ... search, scan --server) talk to --server URL,\n"
+	    "PANOPTES_SERVER or the config file's server with the key from --apikey,\n"
+	    "PANOPTES_APIKEY or the config file (docs/CLI.md, panoptes(1)).\n"
+	    "Exit status of scan and the client commands: 0 clean, 1 detected, 2 usage or\n"
+	    "input error, 3 server or network error.\n"
+	    "\n`panoptes COMMAND --help` describes a command's options.\n");
 }
 
 /* ------------------------------------------------------------------ serve */

@@ -8,10 +8,14 @@
  * (analysis/job.c: a confined child per engine) and sends one JSON line per
  * file to the parent, which prints them in arrival order.
  *
+ * With --server URL (or --remote: the configured server) the files go to
+ * a server instead (cmd_scan_remote.c) and the reports have the same shape.
+ *
  * Output: text (a line per file: verdict ratio and the first labels),
- * jsonl (one object per file) or json (one array).  Exit: 0 nothing
- * detected, 1 some file had at least --threshold malicious verdicts,
- * 2 usage, 3 a file could not be read.
+ * jsonl (one object per file), json (one array) or csv; --fields picks
+ * attributes.  Exit: 0 nothing detected, 1 some file had at least
+ * --threshold malicious verdicts, 2 usage or input error (a file could not
+ * be read), 3 server or network error (--server); detection wins.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -35,16 +39,8 @@
 #define PN_SCAN_MAX_FILES 10000000  /* paths collected from the command line and trees */
 #define PN_SCAN_MAX_JOBS  64
 
-enum out_fmt { OUT_TEXT, OUT_JSONL, OUT_JSON };
-
-struct files {
-	char **v;
-	size_t n, cap;
-	uint64_t bytes;
-};
-
 static int
-add_file(struct files *f, const char *path, uint64_t size)
+add_file(struct pn_scan_files *f, const char *path, uint64_t size)
 {
 	if (f->n >= PN_SCAN_MAX_FILES)
 		return PN_ELIMIT;
@@ -59,7 +55,7 @@ add_file(struct files *f, const char *path, uint64_t size)
 
 /* Regular files under path, without following symbolic links. */
 static int
-collect(struct files *f, const char *path, int depth)
+collect(struct pn_scan_files *f, const char *path, int depth)
 {
 	struct stat sb;
 	DIR *d;
@@ -108,7 +104,9 @@ scan_one(const struct pn_conf *conf, struct pn_engines *engines, const char *pat
 		o = json_object_new_object();
 		json_object_object_add(o, "path", json_object_new_string(path));
 		json_object_object_add(o, "error", json_object_new_string(strerror(errno)));
-		line = pn_xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_object_add(o, "error_kind", json_object_new_string("input"));
+		line = pn_xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+		    JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 		if (fd >= 0)
 			close(fd);
@@ -142,7 +140,7 @@ scan_one(const struct pn_conf *conf, struct pn_engines *engines, const char *pat
 
 /* A scanning process: every jobs-th file from first, one line each to fd. */
 static void
-scan_part(const struct pn_conf *conf, struct pn_engines *engines, const struct files *f,
+scan_part(const struct pn_conf *conf, struct pn_engines *engines, const struct pn_scan_files *f,
     size_t first, size_t step, int fd)
 {
 	size_t i;
@@ -155,14 +153,6 @@ scan_part(const struct pn_conf *conf, struct pn_engines *engines, const struct f
 	}
 }
 
-struct tally {
-	size_t files, detected, errors;
-	uint64_t bytes;
-	int threshold;
-	enum out_fmt fmt;
-	int color;
-};
-
 static int64_t
 stat_of(struct json_object *o, const char *key)
 {
@@ -174,9 +164,23 @@ stat_of(struct json_object *o, const char *key)
 	return json_object_get_int64(v);
 }
 
-/* Print one line in the chosen format and count it. */
+/* csv and --fields: the report as a file object {type, id, attributes}. */
 static void
-emit(struct tally *t, const char *line, size_t len)
+emit_structured(struct pn_scan_tally *t, struct json_object *o)
+{
+	struct json_object *w = json_object_new_object(), *v;
+
+	json_object_object_add(w, "type", json_object_new_string("file"));
+	json_object_object_add(w, "id", json_object_object_get_ex(o, "sha256", &v) ?
+	    json_object_get(v) : json_object_new_string(""));
+	json_object_object_add(w, "attributes", json_object_get(o));
+	pn_out_object(t->out, w);
+	json_object_put(w);
+}
+
+/* Print one report line (a JSON object) in the chosen format and count it. */
+void
+pn_scan_emit(struct pn_scan_tally *t, const char *line, size_t len)
 {
 	struct json_object *o = json_tokener_parse(line), *res, *v;
 	int64_t mal = 0, total = 0;
@@ -185,7 +189,13 @@ emit(struct tally *t, const char *line, size_t len)
 	if (o == NULL)
 		return;
 	if (json_object_object_get_ex(o, "error", &v)) {
+		struct json_object *kind;
 		t->errors++;
+		if (json_object_object_get_ex(o, "error_kind", &kind) &&
+		    strcmp(json_object_get_string(kind), "server") == 0)
+			t->server_errors++;
+		else
+			t->input_errors++;
 	} else {
 		struct json_object *s;
 		mal = stat_of(o, "malicious");
@@ -200,10 +210,12 @@ emit(struct tally *t, const char *line, size_t len)
 		if (mal >= t->threshold)
 			t->detected++;
 	}
-	if (t->fmt == OUT_JSONL) {
+	if (t->fmt == PN_OUT_CSV || t->out->nfields) {
+		emit_structured(t, o);
+	} else if (t->fmt == PN_OUT_JSONL) {
 		fwrite(line, 1, len, stdout);
 		fputc('\n', stdout);
-	} else if (t->fmt == OUT_JSON) {
+	} else if (t->fmt == PN_OUT_JSON) {
 		fputs(t->files > 1 ? ",\n" : "", stdout);
 		fwrite(line, 1, len, stdout);
 	} else {
@@ -237,8 +249,8 @@ emit(struct tally *t, const char *line, size_t len)
 	json_object_put(o);
 }
 
-static void
-progress(const struct tally *t, size_t total_files, uint64_t total_bytes, int64_t t0)
+void
+pn_scan_progress(const struct pn_scan_tally *t, size_t total_files, uint64_t total_bytes, int64_t t0)
 {
 	double secs = (double)(pn_mono_ms() - t0) / 1000.0;
 	double rate = secs > 0 ? (double)t->bytes / secs / 1e6 : 0;
@@ -250,7 +262,8 @@ progress(const struct tally *t, size_t total_files, uint64_t total_bytes, int64_
 
 /* Read the workers' lines and print them until every pipe closes. */
 static void
-collect_output(int *fds, size_t n, struct tally *t, const struct files *f, int show_progress)
+collect_output(int *fds, size_t n, struct pn_scan_tally *t, const struct pn_scan_files *f,
+    int show_progress)
 {
 	struct pn_buf *bufs = pn_xcalloc(n, sizeof(*bufs));
 	struct pollfd *p = pn_xcalloc(n, sizeof(*p));
@@ -283,14 +296,14 @@ collect_output(int *fds, size_t n, struct tally *t, const struct files *f, int s
 				*nl = '\0';
 				if (show_progress)
 					fprintf(stderr, "\r\033[K");
-				emit(t, bufs[i].p, len);
+				pn_scan_emit(t, bufs[i].p, len);
 				memmove(bufs[i].p, nl + 1, bufs[i].len - len - 1);
 				bufs[i].len -= len + 1;
 			}
 		}
 		if (show_progress) {
 			fflush(stdout);
-			progress(t, f->n, f->bytes, t0);
+			pn_scan_progress(t, f->n, f->bytes, t0);
 		}
 	}
 	if (show_progress)
@@ -304,90 +317,64 @@ collect_output(int *fds, size_t n, struct tally *t, const struct files *f, int s
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: panoptes scan [-o text|jsonl|json] [--jobs N] [--threshold N]\n"
-	    "                     [--config FILE] [--set SECTION.KEY=V]... PATH...\n\n"
-	    "Analyse files and directory trees locally with the same engines and parsers as\n"
-	    "the server (no server needed).  Exit status: 0 nothing detected, 1 a file had\n"
-	    "at least THRESHOLD malicious verdicts, 2 usage error, 3 a file could not be read.\n\n"
+	fprintf(out, "usage: panoptes scan [-o text|json|jsonl|csv] [--jobs N] [--threshold N]\n"
+	    "                     [--config FILE] [--set SECTION.KEY=V]... PATH...\n"
+	    "       panoptes scan --server URL [--apikey KEY] [--jobs N] [--rescan] PATH...\n\n"
+	    "Analyse files and directory trees (recursively, symbolic links not followed)\n"
+	    "locally with the same engines and parsers as the server (no server needed), or\n"
+	    "with --server (--remote: the server of PANOPTES_SERVER or the config file) on a\n"
+	    "server: files it already knows are not uploaded again (so an interrupted run\n"
+	    "resumes where it stopped), the others are submitted N at a time and their\n"
+	    "analyses polled until completed.  Ctrl-C stops submitting and prints what\n"
+	    "completed (exit 130).\n\n"
+	    "Exit status: 0 nothing detected, 1 a file had at least THRESHOLD malicious\n"
+	    "verdicts, 2 usage or input error (unreadable file), 3 server or network error.\n\n"
 	    "options:\n"
-	    "  -o, --output FMT     text (default), jsonl (one report per line) or json\n"
-	    "  -j, --jobs N         files analysed at once (default: number of CPUs)\n"
+	    "  -o, --output FMT     text (default), jsonl (one report per line), json or csv\n"
+	    "  --fields A,B.C       only these report fields (csv, json, jsonl)\n"
+	    "  -j, --jobs N         files analysed (or submitted) at once (default: CPUs; 4)\n"
 	    "  -t, --threshold N    malicious verdicts that make a file detected (default 1)\n"
 	    "  -q, --quiet          no progress line on a terminal\n"
-	    "  --config FILE, --set SECTION.KEY=V   engine configuration (docs/CONFIG.md)\n");
+	    "  --config FILE, --set SECTION.KEY=V   engine configuration (docs/CONFIG.md)\n"
+	    "  --server URL         scan on this server; --apikey KEY, --timeout S,\n"
+	    "                       --retries N, --cacert FILE, -v as for the client commands\n"
+	    "  --remote             scan on the configured server\n"
+	    "  --rescan             with a server: analyse known files again\n"
+	    "  --upload-url-above BYTES  send larger files through /files/upload_url\n"
+	    "                       (default 33554432, VirusTotal's POST /files limit)\n");
 }
 
-int
-pn_cmd_scan(int argc, char **argv)
+static void
+free_files(struct pn_scan_files *f)
 {
-	static const struct option lo[] = {
-		PN_CLI_COMMON_LONGOPTS,
-		{ "output", required_argument, NULL, 'o' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "threshold", required_argument, NULL, 't' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct pn_cli_common c = PN_CLI_COMMON_INIT;
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		free(f->v[i]);
+	free(f->v);
+}
+
+/* Local scan: fork jobs processes over the files and print their reports. */
+static void
+scan_local(struct pn_cli_common *c, const struct pn_scan_files *f, struct pn_scan_tally *t,
+    int64_t jobs, int quiet)
+{
 	struct pn_engines engines;
-	struct files f = { NULL, 0, 0, 0 };
-	struct tally t;
-	int64_t jobs = sysconf(_SC_NPROCESSORS_ONLN), thr = 1;
-	int opt, rc, quiet = 0, fds[PN_SCAN_MAX_JOBS], readerr = 0;
+	int fds[PN_SCAN_MAX_JOBS];
 	pid_t pids[PN_SCAN_MAX_JOBS];
 	size_t i, n;
 
-	memset(&t, 0, sizeof(t));
-	while ((opt = getopt_long(argc, argv, "ho:j:t:q", lo, NULL)) != -1) {
-		if (pn_cli_common_opt(&c, opt, optarg))
-			continue;
-		switch (opt) {
-		case 'o':
-			if (strcmp(optarg, "text") == 0) t.fmt = OUT_TEXT;
-			else if (strcmp(optarg, "jsonl") == 0) t.fmt = OUT_JSONL;
-			else if (strcmp(optarg, "json") == 0) t.fmt = OUT_JSON;
-			else goto bad;
-			break;
-		case 'j':
-			if (pn_parse_i64(optarg, 1, PN_SCAN_MAX_JOBS, &jobs) != PN_OK)
-				goto bad;
-			break;
-		case 't':
-			if (pn_parse_i64(optarg, 1, 1000, &thr) != PN_OK)
-				goto bad;
-			break;
-		case 'q': quiet = 1; break;
-		case 'h':
-			usage(stdout);
-			pn_cli_common_free(&c);
-			return 0;
-		default:
-			goto bad;
-		}
-	}
-	if (optind == argc)
-		goto bad;
-	if ((rc = pn_cli_common_finish(&c)) != 0) {
-		pn_cli_common_free(&c);
-		return rc;
-	}
-	for (; optind < argc; optind++)
-		if (collect(&f, argv[optind], 0) != PN_OK)
-			readerr = 1;
-	t.threshold = (int)thr;
-	t.color = t.fmt == OUT_TEXT && isatty(STDOUT_FILENO);
 	pn_log_set_tag("scan");
 	if (!isatty(STDERR_FILENO) || quiet)
 		pn_log_set_level(PN_LOG_WARN);
-	pn_engines_load(&engines, c.conf);
+	pn_engines_load(&engines, c->conf);
 	for (i = 0; i < engines.n; i++)
 		if (engines.v[i]->error[0])
 			fprintf(stderr, "panoptes scan: engine %s is unavailable: %s\n",
 			    engines.v[i]->name, engines.v[i]->error);
-	n = (size_t)PN_MIN((int64_t)f.n, jobs);
+	n = (size_t)PN_MIN((int64_t)f->n, jobs);
 	if (n == 0)
 		n = 1;
-	signal(SIGPIPE, SIG_IGN);
 	fflush(stdout);
 	for (i = 0; i < n; i++) {
 		int p[2];
@@ -398,33 +385,140 @@ pn_cmd_scan(int argc, char **argv)
 			fatal("fork");
 		if (pids[i] == 0) {
 			close(p[0]);
-			scan_part(c.conf, &engines, &f, i, n, p[1]);
+			scan_part(c->conf, &engines, f, i, n, p[1]);
 			_exit(0);
 		}
 		close(p[1]);
 		fds[i] = p[0];
 	}
-	if (t.fmt == OUT_JSON)
-		fputs("[\n", stdout);
-	collect_output(fds, n, &t, &f, !quiet && isatty(STDERR_FILENO));
-	if (t.fmt == OUT_JSON)
-		fputs("\n]\n", stdout);
+	collect_output(fds, n, t, f, !quiet && isatty(STDERR_FILENO));
 	for (i = 0; i < n; i++)
 		while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
 			;
-	if (t.fmt == OUT_TEXT && t.files > 1)
+	pn_engines_free(&engines);
+}
+
+int
+pn_cmd_scan(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		PN_CLI_COMMON_LONGOPTS,
+		PN_CLI_CLIENT_LONGOPTS,
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "remote", no_argument, NULL, OPT_REMOTE },
+		{ "rescan", no_argument, NULL, OPT_RESCAN },
+		{ "upload-url-above", required_argument, NULL, OPT_UPLOAD_URL_ABOVE },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pn_cli_common c = PN_CLI_COMMON_INIT;
+	struct pn_cli_client cc;
+	struct pn_scan_remote_opts ro;
+	struct pn_scan_files f = { NULL, 0, 0, 0 };
+	struct pn_scan_tally t;
+	struct pn_out out;
+	static const char *const scan_cols[] = { "path", "sha256", "size", "type_tag",
+		"last_analysis_stats.malicious", "last_analysis_stats.suspicious",
+		"last_analysis_stats.undetected", "error", NULL };
+	int64_t jobs = 0, big;
+	int opt, rc, r, structured, remote = 0, readerr = 0, rrc = 0;
+
+	memset(&t, 0, sizeof(t));
+	memset(&ro, 0, sizeof(ro));
+	ro.upload_url_above = PN_CLIENT_UPLOAD_DIRECT;
+	pn_cli_client_init(&cc);
+	while ((opt = getopt_long(argc, argv, "ho:j:t:qv", lo, NULL)) != -1) {
+		if (pn_cli_common_opt(&c, opt, optarg))
+			continue;
+		if ((r = pn_cli_client_opt(&cc, "scan", opt, optarg)) == 1) {
+			if (opt == OPT_SERVER)
+				remote = 1;
+			continue;
+		}
+		if (r < 0)
+			goto bad_quiet;
+		switch (opt) {
+		case 'j':
+			if (pn_parse_i64(optarg, 1, PN_SCAN_MAX_JOBS, &jobs) != PN_OK)
+				goto bad;
+			break;
+		case OPT_REMOTE: remote = 1; break;
+		case OPT_RESCAN: ro.rescan = 1; break;
+		case OPT_UPLOAD_URL_ABOVE:
+			if (pn_parse_i64(optarg, 0, INT64_MAX, &big) != PN_OK)
+				goto bad;
+			ro.upload_url_above = (uint64_t)big;
+			break;
+		case 'h':
+			usage(stdout);
+			pn_cli_common_free(&c);
+			pn_cli_client_free(&cc);
+			return 0;
+		default:
+			goto bad;
+		}
+	}
+	if (optind == argc)
+		goto bad;
+	if (remote) {
+		if ((rc = pn_cli_client_finish(&cc, "scan", NULL, &out)) != 0)
+			goto done_opts;
+	} else {
+		if ((rc = pn_cli_common_finish(&c)) != 0)
+			goto done_opts;
+		pn_out_init(&out, cc.fmt, stdout, pn_out_color_wanted(STDOUT_FILENO));
+		if (cc.fields && pn_out_set_fields(&out, cc.fields) != PN_OK) {
+			fprintf(stderr, "panoptes scan: --fields takes names separated by commas\n");
+			pn_out_release(&out);
+			rc = 2;
+			goto done_opts;
+		}
+	}
+	out.defcols = scan_cols;
+	for (; optind < argc; optind++)
+		if (collect(&f, argv[optind], 0) != PN_OK)
+			readerr = 1;
+	t.threshold = (int)cc.threshold;
+	t.fmt = cc.fmt;
+	t.color = cc.fmt == PN_OUT_TEXT && pn_out_color_wanted(STDOUT_FILENO);
+	t.out = &out;
+	signal(SIGPIPE, SIG_IGN);
+	structured = t.fmt == PN_OUT_CSV || out.nfields;
+	if (structured)
+		pn_out_begin(&out, 1);
+	else if (t.fmt == PN_OUT_JSON)
+		fputs("[\n", stdout);
+	if (remote) {
+		ro.jobs = jobs ? (int)jobs : 4;
+		ro.progress = !cc.quiet && isatty(STDERR_FILENO);
+		ro.wait_timeout = 900;
+		rrc = pn_scan_remote(&f, &cc, &ro, &t);
+	} else {
+		scan_local(&c, &f, &t, jobs ? jobs : sysconf(_SC_NPROCESSORS_ONLN), cc.quiet);
+	}
+	if (structured)
+		pn_out_end(&out);
+	else if (t.fmt == PN_OUT_JSON)
+		fputs("\n]\n", stdout);
+	if (t.fmt == PN_OUT_TEXT && t.files > 1)
 		printf("\n%zu file(s), %zu detected, %zu error(s)\n", t.files, t.detected, t.errors);
 	fflush(stdout);
-	pn_engines_free(&engines);
-	for (i = 0; i < f.n; i++)
-		free(f.v[i]);
-	free(f.v);
+	free_files(&f);
+	pn_out_release(&out);
 	pn_cli_common_free(&c);
+	pn_cli_client_free(&cc);
+	if (rrc == 130)
+		return 130;
 	if (t.detected)
 		return 1;
-	return (readerr || t.errors) ? 3 : 0;
+	if (rrc == 3 || t.server_errors)
+		return 3;
+	return (rrc == 2 || readerr || t.input_errors) ? 2 : 0;
 bad:
 	usage(stderr);
+bad_quiet:
+	rc = 2;
+done_opts:
 	pn_cli_common_free(&c);
-	return 2;
+	pn_cli_client_free(&cc);
+	return rc;
 }

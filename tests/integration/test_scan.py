@@ -61,7 +61,7 @@ def test_scan_formats_and_exit_codes(ctx, t):
     c.done()
 
     r = ctx.cli("scan", "-q", "/nonexistent/panoptes-test")
-    t.eq(r.returncode, 3, "scan of a missing path exits 3")
+    t.eq(r.returncode, 2, "scan of a missing path exits 2 (input error)")
     r = ctx.cli("scan")
     t.eq(r.returncode, 2, "scan without a path exits 2 (usage)")
     r = ctx.cli("scan", "-o", "yaml", d)
