@@ -12,7 +12,7 @@ libarchive-dev libpsl-dev publicsuffix zip unzip
 gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 python3-pefile wine64 osslsigncode
 wrk nginx-light
 libcurl4-openssl-dev libc-ares-dev libgumbo-dev libmaxminddb-dev mmdb-bin
-libmaxmind-db-writer-perl iproute2 nftables chromium nodejs"
+libmaxmind-db-writer-perl iproute2 nftables chromium nodejs zsh"
 
 missing=""
 for p in $PKGS; do

@@ -401,7 +401,8 @@ def test_client_download(ctx, t):
     c(not any(n.startswith("none.bin") for n in os.listdir(d)), "files %r" % os.listdir(d))
     c.done()
 
-    key = srv.user_add("nodl-%s" % os.urandom(3).hex())
+    # In the uploader's group (docs/PRIVACY.md), without the download permission.
+    key = srv.user_add("nodl-%s" % os.urandom(3).hex(), "--group", "admin")
     r = cl.run(ctx, ["download", h["sha256"], "-O", os.path.join(d, "x.bin")],
                cl.client_env(ctx, srv, key=key))
     c = t.check("download without the permission: exit 3 with ForbiddenError")
