@@ -23,6 +23,7 @@
 #include "conf.h"
 #include "dns.h"
 #include "domain.h"
+#include "domain_lists.h"
 #include "fetch.h"
 #include "geoip.h"
 #include "hash.h"
@@ -685,6 +686,22 @@ url_job(struct pn_store *st, const struct pn_conf *conf, const char *datadir,
 	return PN_OK;
 }
 
+/* The operator's popularity and category lists, read once per worker. */
+static struct pn_domain_lists *
+domain_lists(const struct pn_conf *conf)
+{
+	static struct pn_domain_lists *lists;
+	static int tried;
+	char err[256];
+
+	if (!tried) {
+		tried = 1;
+		if (pn_domain_lists_load(conf, &lists, err, sizeof(err)) != PN_OK)
+			log_warnx("netjob: %s", err);
+	}
+	return lists;
+}
+
 static int
 domain_or_ip_job(struct pn_store *st, const struct pn_conf *conf,
     const struct pn_net_engines *neteng, const struct pn_job *job, json_object **details,
@@ -734,6 +751,7 @@ domain_or_ip_job(struct pn_store *st, const struct pn_conf *conf,
 				seen_object(st, "ip_address", ip);
 			}
 		}
+		pn_domain_lists_annotate(domain_lists(conf), job->item_id, d);
 		pn_net_target_domain(&t, job->item_id);
 	} else {
 		const char *ptr = jstr(out, "ptr");

@@ -23,6 +23,7 @@ extern const struct pn_conf_opt pn_conf_geoip[];
 extern const struct pn_conf_opt pn_conf_fetch[];
 extern const struct pn_conf_opt pn_conf_sandbox[];
 extern const struct pn_conf_opt pn_conf_behavior[];
+extern const struct pn_conf_opt pn_conf_domains[];
 
 const struct pn_conf_opt *const pn_conf_tables[] = {
 	pn_conf_core,
@@ -42,5 +43,6 @@ const struct pn_conf_opt *const pn_conf_tables[] = {
 	pn_conf_fetch,
 	pn_conf_sandbox,
 	pn_conf_behavior,
+	pn_conf_domains,
 	NULL
 };

@@ -272,3 +272,42 @@ def test_ssrf_default_refuses_private(ctx, t):
     c.eq(_Handler.hits, [], "nothing reached the HTTP server")
     c.done()
     web.shutdown()
+
+
+def test_ip_geo_and_domain_lists(ctx, t):
+    d = ctx.mkdtemp("geo")
+    r = subprocess.run(["perl", os.path.join(lib.ROOT, "tests/data/net/make-mmdb.pl"), d],
+                       capture_output=True, text=True)
+    t.require(r.returncode == 0, "make-mmdb.pl writes test databases", r.stderr)
+    with open(os.path.join(d, "tranco.csv"), "w") as f:
+        f.write("1,example.com\n5,example.test\nnot-a-rank,bad..name\n")
+    with open(os.path.join(d, "cats.csv"), "w") as f:
+        f.write("example.test,test infrastructure\n")
+    srv = ctx.server("geo", sets=[
+        "geoip.country_db=" + os.path.join(d, "country.mmdb"),
+        "geoip.asn_db=" + os.path.join(d, "asn.mmdb"),
+        "domains.popularity=Tranco=" + os.path.join(d, "tranco.csv"),
+        "domains.categories=Panoptes=" + os.path.join(d, "cats.csv")]).start()
+
+    c = t.check("an IP address report carries location and AS from the configured databases")
+    j = _wait_obj(srv, "ip_addresses/192.0.2.10", lambda a: "asn" in a)
+    a = j["data"]["attributes"] if j else {}
+    c.eq(a.get("asn"), 64496, "asn")
+    c(isinstance(a.get("as_owner"), str) and a["as_owner"], "as_owner %r" % a.get("as_owner"))
+    c.eq(a.get("country"), "US", "country")
+    c.eq(a.get("continent"), "NA", "continent")
+    c(a.get("network", "").startswith("192.0.2.0/"), "network %r" % a.get("network"))
+    j = _wait_obj(srv, "ip_addresses/2001:db8:1::5", lambda a: "country" in a)
+    c(j and j["data"]["attributes"].get("country") == "JP", "IPv6 country: %r" % (
+        j and j["data"]["attributes"].get("country"),))
+    c.done()
+
+    c = t.check("a domain report carries popularity ranks and categories from the configured lists")
+    j = _wait_obj(srv, "domains/www.example.test", lambda a: "last_analysis_date" in a)
+    a = j["data"]["attributes"] if j else {}
+    c.eq(a.get("popularity_ranks", {}).get("Tranco", {}).get("rank"), 5,
+         "rank of the registrable domain")
+    c.eq(a.get("categories"), {"Panoptes": "test infrastructure"}, "categories")
+    j = _wait_obj(srv, "domains/unlisted.invalid", lambda a: "last_analysis_date" in a)
+    c(j and "popularity_ranks" not in j["data"]["attributes"], "an unlisted domain has no rank")
+    c.done()
