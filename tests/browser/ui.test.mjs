@@ -526,6 +526,41 @@ const MOCK = {
 };
 const EMPTY = { data: [], meta: { count: 0 }, links: { self: '' } };
 
+await test('behaviour of a real sandbox run', async () => {
+  // A C program compiled here (tests/data/sandbox/crontab.c), run by the server's Linux sandbox.
+  const probe = await apiFetch('files/' + '0'.repeat(64) + '/behaviour_summary');
+  if (routeMissing(probe)) throw new Skip('behaviour endpoints are not served');
+  const dir = mkdtempSync(path.join(tmpdir(), 'panoptes-beh-'));
+  try {
+    const src = new URL('../data/sandbox/crontab.c', import.meta.url).pathname;
+    execFileSync('cc', ['-O1', '-o', path.join(dir, 'updater'), src], { stdio: 'ignore' });
+    const elf = readFileSync(path.join(dir, 'updater'));
+    await uploadViaPage('updater', elf);
+    const sha = sha256(elf);
+    let have = false;
+    for (let i = 0; i < 100 && !have; i++) {
+      const r = await apiFetch('files/' + sha + '/behaviours');
+      have = r.status === 200 && (r.json?.data || []).some(o => o.attributes?.sandbox_name === 'Linux Tracer');
+      if (!have) await new Promise(res => setTimeout(res, 200));
+    }
+    if (!have) {
+      let why = 'unknown';
+      try { why = execFileSync(process.env.PN_BIN || 'build/panoptes', ['sandbox', 'check']).toString().trim(); } catch (e) { why = String(e.stdout || e.message).trim(); }
+      if (/available/.test(why) && !/unavailable/.test(why)) throw new Error('the sandbox is available but no report came');
+      throw new Skip('the Linux sandbox is unavailable here: ' + why);
+    }
+    await page.goto(BASE + '/gui/file/' + sha + '/behavior');
+    await page.locator('#behavior-proctree').waitFor();
+    const txt = await page.textContent('#report-tab-panel');
+    ok(/cron/.test(txt), 'the crontab it wrote is listed');
+    ok(/T1053\.003/.test(txt), 'the ATT&CK technique is shown');
+    ok(await page.locator('#behavior-mitre .tactic').count() >= 1, 'the ATT&CK matrix has a tactic');
+    await tabShot('real-file-behavior');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 await test('VT-shaped behaviour, URL, domain and IP reports render (mocked answers)', async () => {
   const json = body => ({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
   await page.route(/\/api\/v3\/files\/[0-9a-f]{64}\/behaviour_(summary|mitre_trees)$/, r =>
