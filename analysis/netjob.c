@@ -501,7 +501,7 @@ store_body(struct pn_store *st, const char *datadir, const char *path, const cha
 /* The file engines' verdict on the body as one URL engine column. */
 static void
 body_verdict(const struct pn_conf *conf, struct pn_engines *engines, const char *datadir,
-    const char *sha256, json_object *results, json_object *details, const char **type_tag)
+    const char *sha256, json_object *results, json_object *details, char type_tag[32])
 {
 	char *fdet = NULL, *fres = NULL, *fstats = NULL;
 	json_object *res = NULL, *det = NULL;
@@ -509,7 +509,7 @@ body_verdict(const struct pn_conf *conf, struct pn_engines *engines, const char 
 	char lab[256];
 	int fd, rc;
 
-	*type_tag = NULL;
+	type_tag[0] = '\0';
 	if (pn_blob_open(datadir, sha256, &fd) != PN_OK)
 		return;
 	rc = pn_analyse_fd(conf, engines, fd, NULL, NULL, &fdet, &fres, &fstats);
@@ -518,8 +518,9 @@ body_verdict(const struct pn_conf *conf, struct pn_engines *engines, const char 
 		return;
 	res = json_tokener_parse(fres ? fres : "{}");
 	det = json_tokener_parse(fdet ? fdet : "{}");
-	if (det && (*type_tag = jstr(det, "type_tag")) != NULL)
-		json_object_object_add(details, "_body_type_tag", json_object_new_string(*type_tag));
+	/* Copied: det is freed below. */
+	if (det && jstr(det, "type_tag"))
+		pn_strlcpy(type_tag, jstr(det, "type_tag"), 32);
 	json_object_object_foreach(res, k, v) {
 		const char *c = jstr(v, "category");
 		if (c && strcmp(c, "malicious") == 0) {
@@ -575,7 +576,8 @@ url_job(struct pn_store *st, const struct pn_conf *conf, const char *datadir,
 	json_object *fr, *hops, *res, *d = NULL, *notes = json_object_new_array();
 	char *url = url_of(st, job->item_id), *body, why[128] = "", err[128];
 	char body_sha[65] = "";
-	const char *host_type = NULL, *btag = NULL, *last_ip = NULL;
+	const char *host_type = NULL, *last_ip = NULL;
+	char btag[32] = "";
 	size_t i, n;
 
 	if (url == NULL) {
@@ -659,7 +661,7 @@ url_job(struct pn_store *st, const struct pn_conf *conf, const char *datadir,
 		}
 		if (last_ip && (u.host == NULL || strcmp(last_ip, u.host) != 0))
 			edge(st, "ip_address", last_ip, "downloaded_files", "file", body_sha);
-		body_verdict(conf, engines, datadir, body_sha, results, d, &btag);
+		body_verdict(conf, engines, datadir, body_sha, results, d, btag);
 	}
 	unlink(body);
 	free(body);
@@ -669,12 +671,11 @@ url_job(struct pn_store *st, const struct pn_conf *conf, const char *datadir,
 		pn_net_target_url(&t, &u);
 		t.final_url = jstr(d, "last_final_url");
 		t.content_type = fr ? jstr(fr, "content_type") : NULL;
-		t.body_type_tag = btag;
+		t.body_type_tag = btag[0] ? btag : NULL;
 		t.redirects = fr && json_object_object_get_ex(fr, "hops", &hops) &&
 		    json_object_array_length(hops) > 0 ? (int)json_object_array_length(hops) - 1 : 0;
 		net_verdicts(neteng, &t, results, d);
 	}
-	json_object_object_del(d, "_body_type_tag");
 	if (json_object_array_length(notes))
 		json_object_object_add(d, "analysis_notes", notes);
 	else

@@ -506,8 +506,11 @@ relations_path(struct lk *k)
 		    "collection (got \"%s\")\n", k->cmd, k->args[0]);
 		return NULL;
 	}
-	if (strcmp(k->cmd, "comments") == 0)
-		return pn_xasprintf("%s/comments", obj);
+	if (strcmp(k->cmd, "comments") == 0) {
+		p = pn_xasprintf("%s/comments", obj);
+		free(obj);
+		return p;
+	}
 	rel = pn_client_escape(k->args[2]);
 	p = pn_xasprintf("%s/%s%s", obj, k->desc ? "relationships/" : "", rel);
 	free(rel);

@@ -20,6 +20,12 @@ pn_render_empty_file_stats(void)
 	       "\"malicious\":0,\"undetected\":0}";
 }
 
+const char *
+pn_render_empty_obj_stats(void)
+{
+	return "{\"harmless\":0,\"malicious\":0,\"suspicious\":0,\"undetected\":0,\"timeout\":0}";
+}
+
 static json_object *
 parse_or(const char *text, json_type want)
 {
@@ -185,7 +191,7 @@ pn_render_object(const struct pn_obj_row *r)
 	json_object_object_add(a, "last_analysis_results",
 	    results ? results : json_object_new_object());
 	json_object_object_add(a, "last_analysis_stats",
-	    stats ? stats : json_tokener_parse(pn_render_empty_file_stats()));
+	    stats ? stats : json_tokener_parse(pn_render_empty_obj_stats()));
 	json_object_object_add(a, "reputation", json_object_new_int64(r->reputation));
 	votes = json_object_new_object();
 	json_object_object_add(votes, "harmless", json_object_new_int64(r->votes_harmless));

@@ -52,6 +52,9 @@ struct pn_obj_row {
 };
 char *pn_render_object(const struct pn_obj_row *row);
 
+/* The five URL/domain/IP stats keys, zeroed (static storage). */
+const char *pn_render_empty_obj_stats(void);
+
 /* The eight file stats keys, zeroed, as JSON text (static storage). */
 const char *pn_render_empty_file_stats(void);
 

@@ -138,7 +138,7 @@ void pn_edge_page_release(struct pn_edge_page *p);
 
 /* Comments (VT-API.md §5.9). */
 struct pn_comment {
-	char id[192];                 /* "<f|u|d|i>-<item id>-<n>" */
+	char id[320];                 /* "<f|u|d|i>-<item id>-<n>" */
 	char item_type[16];
 	char item_id[256];
 	char user[64];
@@ -164,7 +164,7 @@ struct pn_social_filter {
 };
 
 struct pn_vote {
-	char id[192];
+	char id[320];
 	char item_type[16];
 	char item_id[256];
 	char user[64];

@@ -759,9 +759,12 @@ release_tx(struct sq_store *s, const char *worker, int max_attempts,
 	sqlite3_reset(st);
 	for (i = 0; i < n; i++) {
 		if (jobs[i].attempts >= max_attempts) {
+			int file = strcmp(jobs[i].item_type, "file") == 0;
 			log_warnx("job %lld (%s) failed %d times: giving up",
 			    (long long)jobs[i].id, jobs[i].analysis_id, jobs[i].attempts);
-			rc = finish_tx(s, &jobs[i], NULL, fail_results, fail_stats);
+			/* The failure rows name file engines; other objects get an empty result. */
+			rc = finish_tx(s, &jobs[i], NULL, file ? fail_results : "{}",
+			    file ? fail_stats : pn_render_empty_obj_stats());
 		} else {
 			st = sq_stmt(s, Q_JOB_REQUEUE);
 			sqlite3_bind_int64(st, 1, jobs[i].id);
