@@ -57,8 +57,7 @@ api_files_get(struct pn_req *r)
 void
 api_files_analyse(struct pn_req *r)
 {
-	struct pn_buf b = PN_BUF_INIT;
-	char sha256[65], aid[128], *self;
+	char sha256[65], aid[128];
 
 	if (file_id(r, sha256, NULL, NULL) != PN_OK)
 		return;
@@ -69,12 +68,7 @@ api_files_analyse(struct pn_req *r)
 	pn_store_audit_add(r->store, r->user.id, "rescan", "file", sha256, NULL);
 	if (r->srv->wake_workers)
 		r->srv->wake_workers(r->srv);
-	self = pn_api_url(r, "analyses/%s", aid);
-	pn_buf_puts(&b, "{\"data\":");
-	pn_json_obj_open(&b, "analysis", aid, self);
-	pn_buf_puts(&b, "}}");
-	free(self);
-	pn_resp_json(r, 200, &b);
+	pn_resp_analysis(r, aid);
 }
 
 void
@@ -110,20 +104,6 @@ api_files_download(struct pn_req *r)
 
 /* ---------------------------------------------------------- relationships */
 
-/* "files", "urls", "domains", "ip_addresses" for an object type. */
-static const char *
-collection_of(const char *type)
-{
-	if (strcmp(type, "ip_address") == 0)
-		return "ip_addresses";
-	if (strcmp(type, "file") == 0)
-		return "files";
-	if (strcmp(type, "url") == 0)
-		return "urls";
-	return "domains";
-}
-
-
 /* One related object in full: files and analyses from the store, others from context. */
 static void
 put_object(struct pn_req *r, struct pn_buf *b, const struct pn_edge *e)
@@ -154,7 +134,7 @@ put_object(struct pn_req *r, struct pn_buf *b, const struct pn_edge *e)
 		}
 	} else if (pn_relationships_of(e->dst_type) != NULL &&
 	    pn_store_obj_doc(r->store, &r->user, e->dst_type, e->dst_id, &doc, &len) == PN_OK) {
-		self = pn_api_url(r, "%s/%s", collection_of(e->dst_type), e->dst_id);
+		self = pn_api_url(r, "%s/%s", pn_type_collection(e->dst_type), e->dst_id);
 		pn_json_obj_open(b, e->dst_type, e->dst_id, self);
 		pn_buf_puts(b, ",\"attributes\":");
 		pn_buf_append(b, doc, len);
@@ -200,7 +180,7 @@ pn_rel_page(struct pn_req *r, const char *type, const char *id, const char *rel,
 		pn_resp_internal(r);
 		return;
 	}
-	base = pn_api_url(r, "%s/%s/%s%s", collection_of(type), id,
+	base = pn_api_url(r, "%s/%s/%s%s", pn_type_collection(type), id,
 	    descriptors ? "relationships/" : "", rel);
 	pn_buf_puts(&b, "{\"data\":[");
 	for (i = 0; i < page.n; i++) {
@@ -293,7 +273,7 @@ pn_embed_relationships(struct pn_req *r, struct pn_buf *b, const char *type, con
 		p += n + (p[n] == ',');
 		if (!pn_relationship_known(type, rel)) {
 			pn_resp_notfound(r, "Relationship \"%.64s\" not found for %s", rel,
-			    collection_of(type));
+			    pn_type_collection(type));
 			return PN_ENOTFOUND;
 		}
 		if (pn_store_edge_list(r->store, &r->user, type, id, rel, 0, PN_PAGE_DEFAULT, &page) != PN_OK) {
@@ -303,8 +283,8 @@ pn_embed_relationships(struct pn_req *r, struct pn_buf *b, const char *type, con
 		if (!first)
 			pn_buf_putc(b, ',');
 		first = 0;
-		self = pn_api_url(r, "%s/%s/relationships/%s", collection_of(type), id, rel);
-		related = pn_api_url(r, "%s/%s/%s", collection_of(type), id, rel);
+		self = pn_api_url(r, "%s/%s/relationships/%s", pn_type_collection(type), id, rel);
+		related = pn_api_url(r, "%s/%s/%s", pn_type_collection(type), id, rel);
 		pn_buf_json_str(b, rel, strlen(rel));
 		pn_buf_puts(b, ":{\"data\":[");
 		for (i = 0; i < page.n; i++) {

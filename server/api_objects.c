@@ -77,13 +77,6 @@ ensure_public(struct pn_req *r, const char *type, const char *id)
 	return rc;
 }
 
-static const char *
-collection(const char *type)
-{
-	return strcmp(type, "url") == 0 ? "urls" : strcmp(type, "domain") == 0 ? "domains" :
-	    "ip_addresses";
-}
-
 void
 api_obj_get(struct pn_req *r)
 {
@@ -108,7 +101,7 @@ api_obj_get(struct pn_req *r)
 		pn_resp_internal(r);
 		return;
 	}
-	self = pn_api_url(r, "%s/%s", collection(type), id);
+	self = pn_api_url(r, "%s/%s", pn_type_collection(type), id);
 	pn_buf_reserve(&b, len + 256);
 	pn_buf_puts(&b, "{\"data\":");
 	pn_json_obj_open(&b, type, id, self);
@@ -121,19 +114,6 @@ api_obj_get(struct pn_req *r)
 		return;
 	}
 	pn_buf_puts(&b, "}}");
-	pn_resp_json(r, 200, &b);
-}
-
-static void
-respond_analysis(struct pn_req *r, const char *aid)
-{
-	struct pn_buf b = PN_BUF_INIT;
-	char *self = pn_api_url(r, "analyses/%s", aid);
-
-	pn_buf_puts(&b, "{\"data\":");
-	pn_json_obj_open(&b, "analysis", aid, self);
-	pn_buf_puts(&b, "}}");
-	free(self);
 	pn_resp_json(r, 200, &b);
 }
 
@@ -161,7 +141,7 @@ api_obj_analyse(struct pn_req *r)
 	pn_store_audit_add(r->store, r->user.id, "rescan", type, id, NULL);
 	if (r->srv->wake_workers)
 		r->srv->wake_workers(r->srv);
-	respond_analysis(r, aid);
+	pn_resp_analysis(r, aid);
 }
 
 static void
@@ -174,7 +154,7 @@ rel(struct pn_req *r, const char *name, int desc)
 	if (obj_ident(r, &type, id, sizeof(id)) != PN_OK)
 		return;
 	if (!pn_relationship_known(type, name)) {
-		pn_resp_notfound(r, "Relationship \"%.64s\" not found for %s", name, collection(type));
+		pn_resp_notfound(r, "Relationship \"%.64s\" not found for %s", name, pn_type_collection(type));
 		return;
 	}
 	if ((rc = ensure_public(r, type, id)) == PN_OK)
@@ -342,5 +322,5 @@ api_urls_post(struct pn_req *r)
 	}
 	if (r->srv->wake_workers)
 		r->srv->wake_workers(r->srv);
-	respond_analysis(r, aid);
+	pn_resp_analysis(r, aid);
 }

@@ -38,18 +38,6 @@ pn_collection_type(const char *collection)
 	return NULL;
 }
 
-static const char *
-type_collection(const char *type)
-{
-	if (strcmp(type, "ip_address") == 0)
-		return "ip_addresses";
-	if (strcmp(type, "file") == 0)
-		return "files";
-	if (strcmp(type, "url") == 0)
-		return "urls";
-	return "domains";
-}
-
 struct json_object *
 pn_req_json(struct pn_req *r)
 {
@@ -169,7 +157,6 @@ put_escaped_html(struct pn_buf *out, const char *s)
 	pn_buf_release(&h);
 }
 
-void pn_put_comment(struct pn_req *r, struct pn_buf *b, const struct pn_comment *c);
 void
 pn_put_comment(struct pn_req *r, struct pn_buf *b, const struct pn_comment *c)
 {
@@ -317,8 +304,8 @@ api_obj_comments_post(struct pn_req *r)
 	pn_resp_json(r, 200, &b);
 }
 
-static void
-comments_page(struct pn_req *r, const struct pn_social_filter *f, const char *base,
+void
+pn_comments_page(struct pn_req *r, const struct pn_social_filter *f, const char *base,
     const char *extra_q)
 {
 	struct pn_buf b = PN_BUF_INIT;
@@ -355,7 +342,7 @@ api_obj_comments_get(struct pn_req *r)
 	f.item_type = type;
 	f.item_id = id;
 	base = pn_api_url(r, "%s/%s/comments", r->segs[0], id);
-	comments_page(r, &f, base, NULL);
+	pn_comments_page(r, &f, base, NULL);
 	free(base);
 }
 
@@ -375,7 +362,7 @@ api_comments_list(struct pn_req *r)
 		extra = pn_xasprintf("&filter=tag%%3A%s", filter + 4);
 	}
 	base = pn_api_url(r, "comments");
-	comments_page(r, &f, base, extra);
+	pn_comments_page(r, &f, base, extra);
 	free(base);
 	free(extra);
 }
@@ -465,7 +452,6 @@ api_comment_vote(struct pn_req *r)
 	pn_resp_json(r, 200, &b);
 }
 
-void pn_put_user(struct pn_req *r, struct pn_buf *b, const struct pn_user *u, int full);
 
 /* GET /comments/{id}/author|item and /relationships/author|item. */
 void
@@ -521,7 +507,6 @@ api_comment_rel(struct pn_req *r)
 
 /* ---------------------------------------------------------------- votes */
 
-void pn_put_vote(struct pn_req *r, struct pn_buf *b, const struct pn_vote *v);
 void
 pn_put_vote(struct pn_req *r, struct pn_buf *b, const struct pn_vote *v)
 {
@@ -574,7 +559,6 @@ api_obj_votes_post(struct pn_req *r)
 	pn_resp_json(r, 200, &b);
 }
 
-void pn_votes_page(struct pn_req *r, const struct pn_social_filter *f, const char *base);
 void
 pn_votes_page(struct pn_req *r, const struct pn_social_filter *f, const char *base)
 {
@@ -638,7 +622,7 @@ api_obj_share(struct pn_req *r)
 		return;
 	}
 	pn_store_audit_add(r->store, r->user.id, "share", type, id, NULL);
-	self = pn_api_url(r, "%s/%s", type_collection(type), id);
+	self = pn_api_url(r, "%s/%s", pn_type_collection(type), id);
 	pn_buf_puts(&b, "{\"data\":");
 	pn_json_obj_open(&b, type, id, self);
 	pn_buf_puts(&b, ",\"attributes\":{\"visibility\":\"public\"}}}");

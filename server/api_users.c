@@ -17,9 +17,6 @@
 #include "url.h"
 #include "pn_limits.h"
 
-void pn_put_user(struct pn_req *r, struct pn_buf *b, const struct pn_user *u, int full);
-void pn_put_comment(struct pn_req *r, struct pn_buf *b, const struct pn_comment *c);
-void pn_votes_page(struct pn_req *r, const struct pn_social_filter *f, const char *base);
 
 static void
 put_quota(struct pn_req *r, struct pn_buf *b, const struct pn_user *u, const char *name,
@@ -137,11 +134,7 @@ api_users_rel(struct pn_req *r)
 {
 	const char *rel = r->nsegs == 4 ? r->segs[3] : r->segs[2];
 	struct pn_social_filter f = { NULL, NULL, NULL, NULL };
-	struct pn_buf b = PN_BUF_INIT;
-	struct pn_comment_page page;
 	struct pn_user u;
-	size_t limit, i;
-	int64_t cursor;
 	char *base;
 
 	if (strcmp(rel, "comments") != 0 && strcmp(rel, "votes") != 0) {
@@ -157,33 +150,8 @@ api_users_rel(struct pn_req *r)
 		free(base);
 		return;
 	}
-	if (pn_page_params(r, &limit, &cursor) != PN_OK) {
-		free(base);
-		return;
-	}
-	if (pn_store_comment_list(r->store, &r->user, &f, cursor, limit, &page) != PN_OK) {
-		free(base);
-		pn_resp_internal(r);
-		return;
-	}
-	pn_buf_puts(&b, "{\"data\":[");
-	for (i = 0; i < page.n; i++) {
-		if (i)
-			pn_buf_putc(&b, ',');
-		pn_put_comment(r, &b, &page.v[i]);
-	}
-	pn_buf_printf(&b, "],\"meta\":{\"count\":%lld", (long long)page.total);
-	if (page.next) {
-		char cur[32];
-		pn_cursor_encode(page.next, cur);
-		pn_buf_printf(&b, ",\"cursor\":\"%s\"},\"links\":{\"self\":\"%s?limit=%zu\","
-		    "\"next\":\"%s?limit=%zu&cursor=%s\"}}", cur, base, limit, base, limit, cur);
-	} else {
-		pn_buf_printf(&b, "},\"links\":{\"self\":\"%s?limit=%zu\"}}", base, limit);
-	}
+	pn_comments_page(r, &f, base, NULL);
 	free(base);
-	pn_comment_page_release(&page);
-	pn_resp_json(r, 200, &b);
 }
 
 /* -------------------------------------------------------------- search */

@@ -244,6 +244,31 @@ pn_resp_fd(struct pn_req *r, int fd, uint64_t size, const char *ctype, const cha
 }
 
 void
+pn_resp_analysis(struct pn_req *r, const char *aid)
+{
+	struct pn_buf b = PN_BUF_INIT;
+	char *self = pn_api_url(r, "analyses/%s", aid);
+
+	pn_buf_puts(&b, "{\"data\":");
+	pn_json_obj_open(&b, "analysis", aid, self);
+	pn_buf_puts(&b, "}}");
+	free(self);
+	pn_resp_json(r, 200, &b);
+}
+
+const char *
+pn_type_collection(const char *type)
+{
+	if (strcmp(type, "ip_address") == 0)
+		return "ip_addresses";
+	if (strcmp(type, "file") == 0)
+		return "files";
+	if (strcmp(type, "url") == 0)
+		return "urls";
+	return "domains";
+}
+
+void
 pn_json_obj_open(struct pn_buf *b, const char *type, const char *id, const char *self_url)
 {
 	pn_buf_puts(b, "{\"type\":");

@@ -84,6 +84,11 @@ void pn_resp_fd(struct pn_req *r, int fd, uint64_t size, const char *ctype, cons
 #define pn_resp_invalid(r, ...) pn_resp_error((r), 400, "InvalidArgumentError", __VA_ARGS__)
 #define pn_resp_internal(r) pn_resp_error((r), 503, "TransientError", "the store is busy; retry")
 
+/* {"data": analysis descriptor} - the answer of every submission and rescan. */
+void pn_resp_analysis(struct pn_req *r, const char *aid);
+/* "files", "urls", "domains", "ip_addresses" for an object type. */
+const char *pn_type_collection(const char *type);
+
 /* Envelope pieces. */
 void pn_json_obj_open(struct pn_buf *b, const char *type, const char *id, const char *self_url);
 /* Absolute URL for a path below /api/v3 ("files/<id>"). */
@@ -129,6 +134,14 @@ void api_users_quotas(struct pn_req *r);
 void api_users_rel(struct pn_req *r);
 void api_search(struct pn_req *r);
 void api_audit(struct pn_req *r);
+
+/* Objects and pages shared by api_social.c and api_users.c. */
+void pn_put_comment(struct pn_req *r, struct pn_buf *b, const struct pn_comment *c);
+void pn_put_vote(struct pn_req *r, struct pn_buf *b, const struct pn_vote *v);
+void pn_put_user(struct pn_req *r, struct pn_buf *b, const struct pn_user *u, int full);
+void pn_comments_page(struct pn_req *r, const struct pn_social_filter *f, const char *base,
+    const char *extra_q);
+void pn_votes_page(struct pn_req *r, const struct pn_social_filter *f, const char *base);
 
 /* The object type of a collection segment ("files" → "file"), or NULL. */
 const char *pn_collection_type(const char *collection);

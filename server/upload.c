@@ -239,19 +239,6 @@ pn_upload_feed(struct pn_req *r, const char *data, size_t len)
 	return PN_OK;
 }
 
-static void
-respond_analysis(struct pn_req *r, const char *aid)
-{
-	struct pn_buf b = PN_BUF_INIT;
-	char *self = pn_api_url(r, "analyses/%s", aid);
-
-	pn_buf_puts(&b, "{\"data\":");
-	pn_json_obj_open(&b, "analysis", aid, self);
-	pn_buf_puts(&b, "}}");
-	free(self);
-	pn_resp_json(r, 200, &b);
-}
-
 void
 pn_upload_end(struct pn_req *r)
 {
@@ -299,7 +286,7 @@ pn_upload_end(struct pn_req *r)
 	pn_store_audit_add(r->store, r->user.id, "submit", "file", h.sha256, u->filename);
 	if (r->srv->wake_workers)
 		r->srv->wake_workers(r->srv);
-	respond_analysis(r, aid);
+	pn_resp_analysis(r, aid);
 }
 
 void

@@ -111,96 +111,86 @@ pn_render_splice(const char *doc, size_t doclen, const char *view, size_t *len)
 	return out;
 }
 
+/* The worker's details merged in, except tags (returned, owned) which go last. */
+static json_object *
+merge_details(json_object *a, const char *details_text)
+{
+	json_object *details = parse_or(details_text, json_type_object), *tags = NULL;
+
+	if (details) {
+		json_object_object_foreach(details, k, v) {
+			if (strcmp(k, "tags") == 0) {
+				tags = json_object_get(v);
+				continue;
+			}
+			json_object_object_add(a, k, json_object_get(v));
+		}
+	}
+	json_object_put(details);
+	return tags;
+}
+
+/* What every object has: the last analysis, the community, tags. */
+static void
+add_common(json_object *a, int64_t date, const char *results_text, const char *stats_text,
+    const char *empty_stats, int64_t reputation, int64_t harmless, int64_t malicious,
+    json_object *tags)
+{
+	json_object *results = parse_or(results_text, json_type_object);
+	json_object *stats = parse_or(stats_text, json_type_object);
+	json_object *votes = json_object_new_object();
+
+	if (date) {
+		json_object_object_add(a, "last_analysis_date", json_object_new_int64(date));
+		json_object_object_add(a, "last_modification_date", json_object_new_int64(date));
+	}
+	json_object_object_add(a, "last_analysis_results",
+	    results ? results : json_object_new_object());
+	json_object_object_add(a, "last_analysis_stats",
+	    stats ? stats : json_tokener_parse(empty_stats));
+	json_object_object_add(a, "reputation", json_object_new_int64(reputation));
+	json_object_object_add(votes, "harmless", json_object_new_int64(harmless));
+	json_object_object_add(votes, "malicious", json_object_new_int64(malicious));
+	json_object_object_add(a, "total_votes", votes);
+	json_object_object_add(a, "tags", tags ? tags : json_object_new_array());
+}
+
+static char *
+finish(json_object *a)
+{
+	char *out = pn_xstrdup(json_object_to_json_string_ext(a,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+
+	json_object_put(a);
+	return out;
+}
+
 char *
 pn_render_file(const struct pn_file_row *r)
 {
-	json_object *a = json_object_new_object();
-	json_object *details = parse_or(r->details, json_type_object);
-	json_object *results = parse_or(r->last_analysis_results, json_type_object);
-	json_object *stats = parse_or(r->last_analysis_stats, json_type_object);
-	json_object *votes, *tags = NULL;
-	char *out;
+	json_object *a = json_object_new_object(), *tags, *sv;
 
 	json_object_object_add(a, "sha256", json_object_new_string(r->sha256));
 	json_object_object_add(a, "sha1", json_object_new_string(r->sha1));
 	json_object_object_add(a, "md5", json_object_new_string(r->md5));
 	json_object_object_add(a, "size", json_object_new_int64((int64_t)r->size));
-	if (details) {
-		json_object_object_foreach(details, k, v) {
-			if (strcmp(k, "tags") == 0) {
-				tags = json_object_get(v);
-				continue;
-			}
-			json_object_object_add(a, k, json_object_get(v));
-		}
-	}
-	if (r->last_analysis_date) {
-		json_object_object_add(a, "last_analysis_date",
-		    json_object_new_int64(r->last_analysis_date));
-		json_object_object_add(a, "last_modification_date",
-		    json_object_new_int64(r->last_analysis_date));
-	}
-	json_object_object_add(a, "last_analysis_results",
-	    results ? results : json_object_new_object());
-	json_object_object_add(a, "last_analysis_stats",
-	    stats ? stats : json_tokener_parse(pn_render_empty_file_stats()));
-	json_object_object_add(a, "reputation", json_object_new_int64(r->reputation));
-	votes = json_object_new_object();
-	json_object_object_add(votes, "harmless", json_object_new_int64(r->votes_harmless));
-	json_object_object_add(votes, "malicious", json_object_new_int64(r->votes_malicious));
-	json_object_object_add(a, "total_votes", votes);
-	json_object_object_add(a, "tags", tags ? tags : json_object_new_array());
-	{
-		json_object *sv = parse_or(r->sandbox_verdicts, json_type_object);
-		if (sv)
-			json_object_object_add(a, "sandbox_verdicts", sv);
-	}
-
-	out = pn_xstrdup(json_object_to_json_string_ext(a,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(a);
-	json_object_put(details);
-	return out;
+	tags = merge_details(a, r->details);
+	add_common(a, r->last_analysis_date, r->last_analysis_results, r->last_analysis_stats,
+	    pn_render_empty_file_stats(), r->reputation, r->votes_harmless, r->votes_malicious,
+	    tags);
+	if ((sv = parse_or(r->sandbox_verdicts, json_type_object)) != NULL)
+		json_object_object_add(a, "sandbox_verdicts", sv);
+	return finish(a);
 }
 
 char *
 pn_render_object(const struct pn_obj_row *r)
 {
-	json_object *a = json_object_new_object();
-	json_object *details = parse_or(r->details, json_type_object);
-	json_object *results = parse_or(r->last_analysis_results, json_type_object);
-	json_object *stats = parse_or(r->last_analysis_stats, json_type_object);
-	json_object *votes, *tags = NULL;
-	char *out;
+	json_object *a = json_object_new_object(), *tags;
 
-	if (details) {
-		json_object_object_foreach(details, k, v) {
-			if (strcmp(k, "tags") == 0) {
-				tags = json_object_get(v);
-				continue;
-			}
-			json_object_object_add(a, k, json_object_get(v));
-		}
-	}
-	if (r->last_analysis_date) {
-		json_object_object_add(a, "last_analysis_date",
-		    json_object_new_int64(r->last_analysis_date));
-		json_object_object_add(a, "last_modification_date",
-		    json_object_new_int64(r->last_analysis_date));
-	}
-	json_object_object_add(a, "last_analysis_results",
-	    results ? results : json_object_new_object());
-	json_object_object_add(a, "last_analysis_stats",
-	    stats ? stats : json_tokener_parse(pn_render_empty_obj_stats()));
-	json_object_object_add(a, "reputation", json_object_new_int64(r->reputation));
-	votes = json_object_new_object();
-	json_object_object_add(votes, "harmless", json_object_new_int64(r->votes_harmless));
-	json_object_object_add(votes, "malicious", json_object_new_int64(r->votes_malicious));
-	json_object_object_add(a, "total_votes", votes);
-	json_object_object_add(a, "tags", tags ? tags : json_object_new_array());
-	out = pn_xstrdup(json_object_to_json_string_ext(a,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(a);
-	json_object_put(details);
-	return out;
+	tags = merge_details(a, r->details);
+	add_common(a, r->last_analysis_date, r->last_analysis_results, r->last_analysis_stats,
+	    pn_render_empty_obj_stats(), r->reputation, r->votes_harmless, r->votes_malicious,
+	    tags);
+	return finish(a);
 }
