@@ -44,8 +44,11 @@ static const char *const osql[O__COUNT] = {
 	                 " WHERE obj_type = ?1 AND obj_id = ?2 AND grp = ?3",
 	[O_ACCESS_VIEW] = "UPDATE access SET view = ?4 WHERE obj_type = ?1 AND obj_id = ?2 AND grp = ?3",
 	[O_DOC] = "SELECT doc, gview FROM objects WHERE type = ?1 AND id = ?2",
-	[O_VIEW] = "SELECT view FROM access WHERE obj_type = ?1 AND obj_id = ?2 AND grp IN (?3, '*')"
-	           " ORDER BY grp = '*' LIMIT 1",
+	/* The group's own view, else the public one: primary-key probes, no sort. */
+	[O_VIEW] = "SELECT coalesce((SELECT view FROM access WHERE obj_type = ?1 AND obj_id = ?2"
+	           " AND grp = ?3), (SELECT view FROM access WHERE obj_type = ?1 AND obj_id = ?2"
+	           " AND grp = '*')) WHERE EXISTS (SELECT 1 FROM access WHERE obj_type = ?1"
+	           " AND obj_id = ?2 AND grp IN (?3, '*'))",
 	[O_SET_DETAILS] = "UPDATE objects SET details = ?3 WHERE type = ?1 AND id = ?2",
 	[O_SET_ANALYSIS] = "UPDATE objects SET last_analysis_id = ?3, last_analysis_date = ?4,"
 	                   " last_analysis_results = ?5, last_analysis_stats = ?6"

@@ -29,7 +29,7 @@
 #define PN_SQLITE_BUSY_MS 15000
 
 enum {
-	Q_USER_COUNT, Q_FILE_VIEW,
+	Q_USER_COUNT,
 	Q_FILE_BY_SHA256, Q_FILE_BY_MD5, Q_FILE_BY_SHA1, Q_FILE_INSERT, Q_FILE_ROW,
 	Q_FILE_SUBMITTED, Q_FILE_SET_DOC, Q_SOURCE_ADD, Q_SUB_ADD, Q_JOB_QUEUED_FOR,
 	Q_ANALYSIS_EXISTS, Q_ANALYSIS_ADD, Q_JOB_ADD, Q_ANALYSIS_GET,
@@ -49,14 +49,24 @@ enum {
 #define EDGE_VISIBLE "(?6 IS NULL OR dst_type NOT IN ('file', 'url') OR EXISTS (SELECT 1" \
 	" FROM access a WHERE a.obj_type = dst_type AND a.obj_id = dst_id AND a.grp IN (?6, '*')))"
 
+/*
+ * A lookup in one statement (one snapshot, no transaction): the viewer's
+ * group's view of the file (?2), or the public one, and whether either
+ * exists - a file with neither is invisible to that group.  Four primary-key
+ * probes, no sort.
+ */
+#define FILE_VIEW "coalesce((SELECT view FROM access a WHERE a.obj_type = 'file'" \
+	" AND a.obj_id = f.sha256 AND a.grp = ?2), (SELECT view FROM access a" \
+	" WHERE a.obj_type = 'file' AND a.obj_id = f.sha256 AND a.grp = '*'))," \
+	" EXISTS (SELECT 1 FROM access a WHERE a.obj_type = 'file' AND a.obj_id = f.sha256" \
+	" AND a.grp = ?2) OR EXISTS (SELECT 1 FROM access a WHERE a.obj_type = 'file'" \
+	" AND a.obj_id = f.sha256 AND a.grp = '*')"
+
 static const char *const sql_text[Q__COUNT] = {
-	/* The viewer's group's view of a file, or the public one ('*'). */
-	[Q_FILE_VIEW] = "SELECT view FROM access WHERE obj_type = 'file' AND obj_id = ?1 AND grp IN (?2, '*')"
-	                " ORDER BY grp = '*' LIMIT 1",
 	[Q_USER_COUNT] = "SELECT count(*) FROM users",
-	[Q_FILE_BY_SHA256] = "SELECT sha256, doc, gview FROM files WHERE sha256 = ?1",
-	[Q_FILE_BY_MD5] = "SELECT sha256, doc, gview FROM files WHERE md5 = ?1",
-	[Q_FILE_BY_SHA1] = "SELECT sha256, doc, gview FROM files WHERE sha1 = ?1",
+	[Q_FILE_BY_SHA256] = "SELECT sha256, doc, gview, " FILE_VIEW " FROM files f WHERE sha256 = ?1",
+	[Q_FILE_BY_MD5] = "SELECT sha256, doc, gview, " FILE_VIEW " FROM files f WHERE md5 = ?1",
+	[Q_FILE_BY_SHA1] = "SELECT sha256, doc, gview, " FILE_VIEW " FROM files f WHERE sha1 = ?1",
 	[Q_FILE_INSERT] = "INSERT OR IGNORE INTO files(sha256, sha1, md5, size, first_submission_date, doc)"
 	                  " VALUES(?1,?2,?3,?4,?5,'{}')",
 	[Q_FILE_ROW] = "SELECT sha256, sha1, md5, size, first_submission_date, last_submission_date,"
@@ -509,66 +519,39 @@ hash_query(const char *hash, char norm[65])
 	return n == 32 ? Q_FILE_BY_MD5 : n == 40 ? Q_FILE_BY_SHA1 : Q_FILE_BY_SHA256;
 }
 
-/* The view fragment the viewer gets: its group's, the public one, or (grp NULL) every group's. */
-static int
-file_view(struct sq_store *s, const char *sha256, const char *grp, sqlite3_stmt *row, char **view)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	*view = NULL;
-	if (grp == NULL) {
-		*view = sq_dup_col(row, 2);
-		return PN_OK;
-	}
-	st = sq_stmt(s, Q_FILE_VIEW);
-	sq_bind_text(st, 1, sha256);
-	sq_bind_text(st, 2, grp);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*view = sq_dup_col(st, 0);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return PN_OK;
-	return rc == SQLITE_DONE ? PN_ENOTFOUND : sq_dberr(s, "file view");
-}
-
 static int
 sq_file_doc(struct pn_store *ps, const struct pn_user *viewer, const char *hash,
     char sha256[65], char **doc, size_t *len)
 {
 	struct sq_store *s = SQ(ps);
 	const char *grp = sq_viewer_grp(viewer);
-	char norm[65], *view = NULL;
+	char norm[65];
 	int q = hash_query(hash, norm), rc;
 	sqlite3_stmt *st;
 
 	if (q < 0)
 		return PN_EINVAL;
-	/* One snapshot for the document and the view. */
-	if (sq_exec_sql(s, "BEGIN") != PN_OK)
-		return PN_EBUSY;
 	st = sq_stmt(s, q);
 	sq_bind_text(st, 1, norm);
+	sq_bind_text(st, 2, grp);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
-		sq_exec_sql(s, "COMMIT");
 		return rc == SQLITE_DONE ? PN_ENOTFOUND : sq_dberr(s, "file lookup");
 	}
-	sq_copy_col(st, 0, sha256, 65);
 	/* Invisible and absent are the same answer: no 403-vs-404 oracle. */
-	rc = file_view(s, sha256, grp, st, &view);
-	if (rc == PN_OK && doc) {
+	if (grp != NULL && sqlite3_column_int(st, 4) == 0) {
+		sqlite3_reset(st);
+		return PN_ENOTFOUND;
+	}
+	sq_copy_col(st, 0, sha256, 65);
+	if (doc) {
 		int n = sqlite3_column_bytes(st, 1);
-		*doc = pn_render_splice((const char *)sqlite3_column_text(st, 1), (size_t)n, view, len);
+		*doc = pn_render_splice((const char *)sqlite3_column_text(st, 1), (size_t)n,
+		    sq_col_text(st, grp == NULL ? 2 : 3), len);
 	}
 	sqlite3_reset(st);
-	sq_exec_sql(s, "COMMIT");
-	free(view);
-	if (rc != PN_OK)
-		sha256[0] = '\0';
-	return rc;
+	return PN_OK;
 }
 
 static int
