@@ -29,7 +29,7 @@ DATA     ?= ./var
 LISTEN   ?= 127.0.0.1:8080
 FUZZ_SECONDS ?= 60
 
-.PHONY: all run test check check-asan fuzz fuzz-replay-bins bench deps clean lint
+.PHONY: all run test check check-asan fuzz fuzz-replay-bins bench deps clean lint sandbox-windows
 
 all: $(BIN)
 
@@ -92,6 +92,13 @@ bench: all
 
 lint:
 	@scripts/lint.sh
+
+# The Windows runner's golden Wine prefix (docs/internals/sandbox-wine.md):
+# `make sandbox-windows` prepares the configured one (sandbox.wine_dir) now
+# instead of on first use; the tests of both builds share one under build/.
+export PANOPTES_WINE_CACHE ?= $(CURDIR)/build/wine-cache
+sandbox-windows: $(BIN)
+	$(BIN) sandbox wine-prepare
 
 clean:
 	rm -rf build build-asan build-fuzz
