@@ -34,7 +34,7 @@ PREFIX   ?= /usr/local
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
 
-.PHONY: all run test check check-asan fuzz fuzz-replay-bins bench deps clean lint install
+.PHONY: all run test check check-asan fuzz fuzz-replay-bins bench deps clean lint install sandbox-windows
 
 all: $(BIN)
 
@@ -109,6 +109,13 @@ install: $(BIN)
 
 lint:
 	@scripts/lint.sh
+
+# The Windows runner's golden Wine prefix (docs/internals/sandbox-wine.md):
+# `make sandbox-windows` prepares the configured one (sandbox.wine_dir) now
+# instead of on first use; the tests of both builds share one under build/.
+export PANOPTES_WINE_CACHE ?= $(CURDIR)/build/wine-cache
+sandbox-windows: $(BIN)
+	$(BIN) sandbox wine-prepare
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -885,8 +885,10 @@ fn_pipe(struct fn_state *s, int i)
 			s->pipes[i] = -1;
 			return;
 		}
-		if (s->outs[i] >= 0 && s->outlen[i] < PN_SBX_MAX_OUTPUT) {
-			size_t k = PN_MIN((size_t)n, PN_SBX_MAX_OUTPUT - s->outlen[i]);
+		size_t cap = i == 1 && s->x->wine ? PN_SBX_WINE_MAX_LOG : PN_SBX_MAX_OUTPUT;
+
+		if (s->outs[i] >= 0 && s->outlen[i] < cap) {
+			size_t k = PN_MIN((size_t)n, cap - s->outlen[i]);
 			(void)pn_write_all(s->outs[i], buf, k);
 			s->outlen[i] += k;
 		}
@@ -955,7 +957,9 @@ fn_child(struct sbx_ctx *x, int netns_fd, int out_rd, int err_rd, int ready)
 	s.pipes[0] = out_rd;
 	s.pipes[1] = err_rd;
 	s.outs[0] = openat(x->outfd, "stdout", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	s.outs[1] = openat(x->outfd, "stderr", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* Windows runs: stderr is Wine's debug log (the sample's own stderr is in it). */
+	s.outs[1] = openat(x->outfd, x->wine ? "wine.log" : "stderr",
+	    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	inet_pton(AF_INET, x->o->sinkhole_v4, &s.sink_be);
 	s.conns = pn_xcalloc(PN_SBX_MAX_CONNS, sizeof(*s.conns));
 	for (i = 0; i < PN_SBX_MAX_CONNS; i++)

@@ -31,6 +31,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ctype.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -171,11 +172,14 @@ jtrue(struct json_object *o, const char *k)
 	return o && json_object_object_get_ex(o, k, &v) && json_object_get_boolean(v);
 }
 
+/* Basename; Windows paths ("C:\\...", Wine Tracer events) split at '\\' too. */
 static const char *
 base_name(const char *p)
 {
 	const char *s = strrchr(p, '/');
 
+	if (s == NULL && isalpha((unsigned char)p[0]) && p[1] == ':' && p[2] == '\\')
+		s = strrchr(p, '\\');
 	return s ? s + 1 : p;
 }
 
@@ -503,6 +507,40 @@ is_shell(const char *a0)
 	return 0;
 }
 
+/* cmd.exe (Wine Tracer): "cmd /c X" also lists X, like sh -c. */
+static int
+is_cmd(const char *a0)
+{
+	const char *b = base_name(a0), *s = strrchr(b, '\\');
+
+	b = s ? s + 1 : b;
+	return strcasecmp(b, "cmd") == 0 || strcasecmp(b, "cmd.exe") == 0;
+}
+
+static void
+on_cmd_c(struct lists *l, struct json_object *a, size_t n)
+{
+	struct pn_buf b = PN_BUF_INIT;
+	size_t i, k;
+
+	for (i = 1; i + 1 < n; i++) {
+		const char *v = json_object_get_string(json_object_array_get_idx(a, i));
+		if (v == NULL || (strcasecmp(v, "/c") != 0 && strcasecmp(v, "/k") != 0))
+			continue;
+		pn_buf_init(&b, PN_BEH_MAX_STR);
+		for (k = i + 1; k < n; k++) {
+			const char *w = json_object_get_string(json_object_array_get_idx(a, k));
+			if (k > i + 1)
+				pn_buf_putc(&b, ' ');
+			pn_buf_puts(&b, w ? w : "");
+		}
+		if (b.p && pn_buf_putc(&b, '\0') == PN_OK)
+			add(l, "command_executions", b.p);
+		pn_buf_release(&b);
+		return;
+	}
+}
+
 static void
 on_exec(struct lists *l, struct pn__bev *e)
 {
@@ -517,6 +555,10 @@ on_exec(struct lists *l, struct pn__bev *e)
 	if (!json_object_object_get_ex(e->o, "argv", &a) || !json_object_is_type(a, json_type_array) ||
 	    (n = json_object_array_length(a)) < 3)
 		return;
+	if (is_cmd(json_object_get_string(json_object_array_get_idx(a, 0)) ?: "")) {
+		on_cmd_c(l, a, n);
+		return;
+	}
 	if (!is_shell(json_object_get_string(json_object_array_get_idx(a, 0)) ?: ""))
 		return;
 	for (i = 1; i + 1 < n; i++) {
@@ -744,6 +786,46 @@ on_bind(struct lists *l, struct pn__bev *e)
 	}
 }
 
+/* Wine Tracer events (sandbox/wine.c): registry, mutexes, services, highlighted calls. */
+static void
+on_windows(struct lists *l, struct pn__bev *e)
+{
+	const char *ev = e->ev, *k = jstr(e->o, "key"), *op = jstr(e->o, "op"), *p;
+
+	if (strcmp(ev, "reg_set") == 0 && k) {
+		const char *val = jstr(e->o, "value"), *data = jstr(e->o, "data");
+		struct json_object *o = json_object_new_object();
+		char *full = val && *val ? pn_xasprintf("%s\\%s", k, val) : pn_xstrdup(k);
+		char *id;
+
+		if (strlen(full) > PN_BEH_MAX_STR)
+			full[PN_BEH_MAX_STR] = '\0';
+		json_object_object_add(o, "key", json_object_new_string(full));
+		json_object_object_add(o, "value", json_object_new_string(data ? data : ""));
+		id = pn_xasprintf("%s\x1f%s", full, data ? data : "");
+		add_obj(l, "registry_keys_set", id, o);
+		free(id);
+		free(full);
+	} else if (strcmp(ev, "reg_delete") == 0 && k) {
+		add(l, "registry_keys_deleted", k);
+	} else if (strcmp(ev, "reg_open") == 0 && k) {
+		add(l, "registry_keys_opened", k);
+	} else if (strcmp(ev, "mutex") == 0 && (p = jstr(e->o, "name"))) {
+		add(l, op && strcmp(op, "open") == 0 ? "mutexes_opened" : "mutexes_created", p);
+	} else if (strcmp(ev, "service") == 0 && (p = jstr(e->o, "name")) && op) {
+		if (strcmp(op, "create") == 0)
+			add(l, "services_created", p);
+		else if (strcmp(op, "start") == 0)
+			add(l, "services_started", p);
+		else if (strcmp(op, "open") == 0)
+			add(l, "services_opened", p);
+		else if (strcmp(op, "delete") == 0)
+			add(l, "services_deleted", p);
+	} else if (strcmp(ev, "api") == 0 && (p = jstr(e->o, "api"))) {
+		add(l, "calls_highlighted", p);
+	}
+}
+
 static void
 one_event(struct lists *l, struct pn__bset *s, struct pn__bev *e, struct json_object *dns)
 {
@@ -781,6 +863,9 @@ one_event(struct lists *l, struct pn__bset *s, struct pn__bev *e, struct json_ob
 		on_bind(l, e);
 	else if (strcmp(ev, "module_load") == 0)
 		add(l, "modules_loaded", (p = jstr(e->o, "path")) ? p : jstr(e->o, "name"));
+	else if (strncmp(ev, "reg_", 4) == 0 || strcmp(ev, "mutex") == 0 || strcmp(ev, "service") == 0 ||
+	    strcmp(ev, "api") == 0)
+		on_windows(l, e);
 	else if (strcmp(ev, "kill") == 0 && jint(e->o, "target", &v))
 		add(l, "processes_killed", proc_label(s, v, buf, sizeof(buf)));
 	else if (strcmp(ev, "exit") == 0)
@@ -951,7 +1036,8 @@ static struct json_object *
 run_info(struct json_object *run, const struct intake *in, size_t nev)
 {
 	static const char *const keep[] = { "exit_code", "signal", "timed_out", "limits_hit", "duration_ms",
-		"traced", "events_capped", "sleeps_capped", "fakenet" };
+		"traced", "events_capped", "sleeps_capped", "fakenet", "environment", "wine_version",
+		"pe_bits", "ended", "unimplemented" };
 	struct json_object *ri = json_object_new_object(), *notes = json_object_new_array(), *v;
 	const struct skips *sk = &in->sk;
 	int64_t dur = -1;
@@ -965,6 +1051,14 @@ run_info(struct json_object *run, const struct intake *in, size_t nev)
 	    sk->long_lines + sk->bad_type + sk->over_limit)));
 	if (run == NULL)
 		note(notes, "no run.json: exit status unknown");
+	if (jstr(run, "environment"))
+		note(notes, "environment: %s", jstr(run, "environment"));
+	if (jstr(run, "ended"))
+		note(notes, "%s", jstr(run, "ended"));
+	if (json_object_object_get_ex(run, "unimplemented", &v) && json_object_is_type(v, json_type_array) &&
+	    json_object_array_length(v) > 0)
+		note(notes, "unimplemented or stub Windows functions hit: %s",
+		    json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
 	if (sk->malformed)
 		note(notes, "%zu malformed event lines skipped", sk->malformed);
 	if (sk->bad_type)
@@ -1000,6 +1094,7 @@ pn_behavior_report_mem(const char *events, size_t elen, const char *run_json, si
 	struct intake in;
 	struct lists l;
 	struct json_object *run = NULL, *dns, *fired, *r;
+	const char *v;
 	char bh[65];
 	size_t i;
 
@@ -1030,7 +1125,9 @@ pn_behavior_report_mem(const char *events, size_t elen, const char *run_json, si
 	l.r = r;
 	l.seen = json_object_new_object();
 	l.rules = rules;
-	json_object_object_add(r, "sandbox_name", json_object_new_string(PN_BEH_SANDBOX_LINUX));
+	json_object_object_add(r, "sandbox_name", json_object_new_string(
+	    (v = jstr(run, "sandbox_name")) && strcmp(v, PN_BEH_SANDBOX_WINE) == 0 ? v :
+	    PN_BEH_SANDBOX_LINUX));
 	json_object_object_add(r, "analysis_date", json_object_new_int64(start_time(run)));
 	json_object_object_add(r, "processes_tree", build_tree(&s));
 	dns = json_object_new_object();

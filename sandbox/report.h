@@ -59,6 +59,7 @@
 
 #define PN_BEH_SANDBOX_LINUX  "Linux Tracer"
 #define PN_BEH_SANDBOX_STATIC "Panoptes Static Capabilities"
+#define PN_BEH_SANDBOX_WINE   "Panoptes Wine Tracer"
 
 struct pn_rules;
 

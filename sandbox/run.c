@@ -67,6 +67,11 @@ const struct pn_conf_opt pn_conf_sandbox[] = {
 	{ "sandbox.disk", PN_CONF_SIZE, "64M", "size of the writable layer over the read-only root" },
 	{ "sandbox.sinkhole", PN_CONF_STR, "198.51.100.1", "IPv4 address the fake DNS gives for every name" },
 	{ "sandbox.hostname", PN_CONF_STR, "web01", "host name inside the sandbox" },
+	{ "sandbox.wine_dir", PN_CONF_STR, "/var/cache/panoptes/wine", "where the Windows runner keeps its golden Wine prefix (prepared on first use)" },
+	{ "sandbox.wine_bin", PN_CONF_STR, "/usr/lib/wine", "directory holding wine64, wine (32-bit) and wineserver" },
+	{ "sandbox.wine_timeout", PN_CONF_INT, "30000", "wall-clock limit of one Windows (Wine) run, in milliseconds (5000..300000)" },
+	{ "sandbox.wine_memory", PN_CONF_SIZE, "1G", "memory limit of a Windows run (Wine and its services included)" },
+	{ "sandbox.wine_pids", PN_CONF_INT, "512", "most processes and threads of a Windows run at once" },
 	{ NULL, PN_CONF_STR, NULL, NULL }
 };
 
@@ -130,6 +135,18 @@ pn_sandbox_opts_from_conf(const struct pn_conf *c, struct pn_sandbox_opts *o)
 	o->write_max = pn_conf_get_size(c, "sandbox.disk");
 	o->sinkhole_v4 = pn_conf_get(c, "sandbox.sinkhole");
 	o->hostname = pn_conf_get(c, "sandbox.hostname");
+	o->wine_dir = pn_conf_get(c, "sandbox.wine_dir");
+	o->wine_bin = pn_conf_get(c, "sandbox.wine_bin");
+	v = pn_conf_get_int(c, "sandbox.wine_timeout");
+	o->wine_timeout_ms = v >= 5000 && v <= 300000 ? (int)v : 0;
+	o->wine_memory = pn_conf_get_size(c, "sandbox.wine_memory");
+	v = pn_conf_get_int(c, "sandbox.wine_pids");
+	o->wine_pids = v >= 16 && v <= 4096 ? (int)v : 0;
+	if (o->wine_timeout_ms == 0 || o->wine_pids == 0 || o->wine_memory < (64u << 20)) {
+		log_warnx("sandbox.wine_timeout must be 5000..300000, sandbox.wine_pids 16..4096, "
+		    "sandbox.wine_memory at least 64M");
+		return PN_EINVAL;
+	}
 	if (opts_check(o, err, sizeof(err)) != PN_OK) {
 		log_warnx("%s", err);
 		return PN_EINVAL;
@@ -649,6 +666,9 @@ collect_dir(struct sbx_ctx *x, int dfd, const char *prefix, int depth, dev_t dev
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", prefix, de->d_name) >= sizeof(path))
 			continue;
+		if (x->wine && (strncmp(path, "/tmp/.wine-", 11) == 0 || strncmp(path, "/tmp/wine-", 10) == 0 ||
+		    strcmp(path, "/var/cache/fontconfig") == 0))
+			continue;   /* wineserver's socket dir, fontconfig's cache */
 		if (S_ISDIR(st.st_mode) && depth < 24) {
 			fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (fd >= 0)
@@ -1047,6 +1067,8 @@ init_mounts(const struct sbx_ctx *x, int sp, int sample_fd)
 		init_fail(sp, "cannot mount a fresh /proc");
 	harden_proc(sp);
 	snprintf(p, sizeof(p), STAGE "/r/tmp/%s", x->name);
+	if (x->wine && sbx_wine_mount(x, STAGE, p, sizeof(p)) != 0)
+		init_fail(sp, "cannot mount the Wine prefix overlay");
 	if (copy_fd_to(sample_fd, p) != 0)
 		init_fail(sp, "cannot copy the sample in (larger than sandbox.disk?)");
 	if (sethostname(x->o->hostname, strlen(x->o->hostname)) != 0)
@@ -1130,6 +1152,8 @@ sample_exec(const struct sbx_ctx *x, int sp, int out_w, int err_w)
 	in = open("/dev/null", O_RDONLY);
 	if (in < 0 || dup2(in, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0)
 		_exit(126);
+	if (in > 2)
+		close(in);   /* frees fd 3 for the supervisor socket */
 	/* Only 0, 1, 2 and the close-on-exec supervisor socket stay open. */
 	sample_sp = fcntl(sp, F_DUPFD_CLOEXEC, 3) == 3 ? 3 : -1;
 	close_range(4, ~0U, 0);
@@ -1155,6 +1179,8 @@ sample_exec(const struct sbx_ctx *x, int sp, int out_w, int err_w)
 		sample_fail("cannot set no_new_privs");
 	if (sbx_seccomp_load(!x->untraced) != 0)
 		sample_fail("cannot load the seccomp filter");
+	if (x->wine)
+		sbx_wine_exec(x, sample_sp);
 	snprintf(path, sizeof(path), "/tmp/%s", x->name);
 	snprintf(hn, sizeof(hn), "HOSTNAME=%s", x->o->hostname);
 	pn_strlcpy(nm, x->name, sizeof(nm));
@@ -1326,8 +1352,8 @@ write_run_json(struct sbx_ctx *x, unsigned hit, int64_t start, int64_t dur_ms, c
 	size_t i;
 	int fd, first = 1;
 
-	pn_buf_printf(&b, "{\"sandbox_name\":\"Linux Tracer\",\"start_time\":%lld,\"duration_ms\":%lld,",
-	    (long long)start, (long long)dur_ms);
+	pn_buf_printf(&b, "{\"sandbox_name\":\"%s\",\"start_time\":%lld,\"duration_ms\":%lld,",
+	    x->wine ? "Panoptes Wine Tracer" : "Linux Tracer", (long long)start, (long long)dur_ms);
 	if (x->main_seen && WIFEXITED(x->main_status))
 		pn_buf_printf(&b, "\"exit_code\":%d,\"signal\":null,", WEXITSTATUS(x->main_status));
 	else if (x->main_seen && WIFSIGNALED(x->main_status))
@@ -1355,7 +1381,10 @@ write_run_json(struct sbx_ctx *x, unsigned hit, int64_t start, int64_t dur_ms, c
 		pn_buf_printf(&b, ",\"sha256\":\"%s\",\"size\":%llu,\"deleted\":%s}", x->dropped[i].sha256,
 		    (unsigned long long)x->dropped[i].size, x->dropped[i].deleted ? "true" : "false");
 	}
-	pn_buf_puts(&b, "]}\n");
+	pn_buf_puts(&b, "]");
+	if (x->wine)
+		sbx_wine_run_json(x, &b);
+	pn_buf_puts(&b, "}\n");
 	fd = openat(x->outfd, "run.json", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd >= 0) {
 		(void)pn_write_all(fd, b.p, b.len);
@@ -1463,6 +1492,12 @@ supervise(struct sbx_ctx *x, int sample_fd, char *err, size_t errlen)
 		if (msg[0] == 'X' && !x->main_seen) {
 			x->main_status = (int)strtol(msg + 1, NULL, 10);
 			x->main_seen = 1;
+		} else if (msg[0] == 'W' && msg[1] == '!') {
+			x->timed_out = 1;   /* the Wine launcher stopped the sample at the limit */
+		} else if (msg[0] == 'W' && msg[1] == '@') {
+			x->wine_start_ms = strtoll(msg + 2, NULL, 10);
+		} else if (msg[0] == 'W') {
+			pn_strlcpy(x->wine_end, msg + 1, sizeof(x->wine_end));
 		} else if (msg[0] == 'E' && err[0] == '\0') {
 			snprintf(err, errlen, "%s", msg + 1);
 		}
@@ -1482,6 +1517,8 @@ supervise(struct sbx_ctx *x, int sample_fd, char *err, size_t errlen)
 	sbx_fakenet_stop(fn);
 	fn = -1;
 	(void)fstat(x->stage_fd, &st);
+	if (x->wine)
+		sbx_wine_collect(x);
 	collect_dropped(x);
 	write_run_json(x, hit, start, pn_mono_ms() - t_start, x->net_ports_only ? "ports" : "nft");
 	code = '0';
@@ -1524,6 +1561,13 @@ int
 pn_sbx_run_ex(const struct pn_sandbox_opts *o, const struct pn_sbx_xopts *xo, const char *sample,
     const char *name, const char *outdir, char *err, size_t errlen)
 {
+	return sbx_run(o, xo, NULL, sample, name, outdir, err, errlen);
+}
+
+int
+sbx_run(const struct pn_sandbox_opts *o, const struct pn_sbx_xopts *xo, const struct sbx_wine *wine,
+    const char *sample, const char *name, const char *outdir, char *err, size_t errlen)
+{
 	struct sbx_ctx *x;
 	struct pn_hashes hs;
 	struct stat st;
@@ -1552,6 +1596,9 @@ pn_sbx_run_ex(const struct pn_sandbox_opts *o, const struct pn_sbx_xopts *xo, co
 	x = pn_xcalloc(1, sizeof(*x));
 	x->o = o;
 	x->untraced = xo ? xo->untraced : 0;
+	x->wine = wine;
+	if (x->wine)
+		x->untraced = 1;   /* SANDBOX.md §7.1: wineserver ptraces its clients */
 	x->stage_fd = -1;
 	safe_name(name, x->name, sizeof(x->name));
 	if (pn_hash_fd(sfd, PN_HASH_SHA256, &hs) == PN_OK)
@@ -1641,6 +1688,8 @@ done:
 		close(x->outfd);
 	if (x->evfd >= 0)
 		close(x->evfd);
+	for (size_t u = 0; u < x->nunimpl; u++)
+		free(x->unimpl[u]);
 	free(x);
 	return rc;
 }

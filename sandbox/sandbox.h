@@ -38,6 +38,12 @@ struct pn_sandbox_opts {            /* filled from conf by pn_sandbox_opts_from_
 	uint64_t write_max;           /* overlay writable layer cap, default 64 MiB (sandbox.disk) */
 	const char *sinkhole_v4;      /* default "198.51.100.1" (sandbox.sinkhole) */
 	const char *hostname;         /* (sandbox.hostname) */
+	/* The Windows runner (pn_sandbox_run_wine; docs/internals/sandbox-wine.md). */
+	const char *wine_dir;         /* golden prefix cache dir (sandbox.wine_dir) */
+	const char *wine_bin;         /* dir of wine64/wine/wineserver (sandbox.wine_bin) */
+	int wine_timeout_ms;          /* default 30000 (sandbox.wine_timeout) */
+	uint64_t wine_memory;         /* default 1 GiB (sandbox.wine_memory) */
+	int wine_pids;                /* default 512 (sandbox.wine_pids) */
 };
 
 /* Fill o from c (strings borrowed from c); PN_EINVAL when a value is out of range. */
@@ -66,5 +72,37 @@ int pn_sandbox_available(char *why, size_t cap);
  */
 int pn_sandbox_run(const struct pn_sandbox_opts *o, const char *sample, const char *name,
     const char *outdir, char *err, size_t errlen);
+
+/*
+ * The Windows runner ("Panoptes Wine Tracer", SANDBOX.md §7): run a PE32 or
+ * PE32+ executable under Wine inside the same sandbox (namespaces, cgroups,
+ * seccomp deny-list, fake network), on a copy-on-write overlay over a golden
+ * Wine prefix prepared once under o->wine_dir.  Same outputs as
+ * pn_sandbox_run (events.jsonl with Windows events: exec, module_load,
+ * reg_set/reg_delete/reg_open, mutex, service, api, open/unlink, connect,
+ * unimplemented; run.json with "sandbox_name":"Panoptes Wine Tracer",
+ * "environment", "unimplemented", "ended"; dropped/ with Windows paths)
+ * plus wine.log (Wine's debug channels; the sample's stderr is in it).
+ * PN_EPERM when Wine (or 32-bit Wine for a PE32) is missing: err says why.
+ */
+int pn_sandbox_run_wine(const struct pn_sandbox_opts *o, const char *sample, const char *name,
+    const char *outdir, char *err, size_t errlen);
+
+/* Can this host run `bits` (32 or 64) PE files under Wine?  PN_OK or PN_EPERM + why. */
+int pn_sandbox_wine_available(const struct pn_sandbox_opts *o, int bits, char *why, size_t cap);
+
+/*
+ * Prepare the golden prefix under o->wine_dir if it is not there yet
+ * (locked; idempotent): wineboot --init without Mono/Gecko, Z: and host
+ * links removed, relay filter set.  *path (may be NULL) gets its location.
+ */
+int pn_sandbox_wine_prepare(const struct pn_sandbox_opts *o, char *path, size_t cap, char *err,
+    size_t errlen);
+
+/* 32 or 64 when the file is a PE executable or DLL (i386 / x86-64), else 0. */
+int pn_sandbox_pe_bits(const char *path);
+
+/* True when name ends in .js/.jse/.vbs/.vbe/.wsf: the Windows runner runs it with wscript. */
+int pn_sandbox_wine_script(const char *name);
 
 #endif

@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "sandbox.h"
 
+#include <limits.h>
 #include <sys/types.h>
 
 #define PN_SBX_MAX_EVENTS        20000      /* tracer events written per run */
@@ -38,6 +39,13 @@
 #define PN_SBX_CATCHALL_PORT     65080      /* nft redirect target inside the netns */
 #define PN_SBX_NAME_MAX          64         /* sample file name inside */
 #define PN_SBX_SUPERVISOR_GRACE_MS 60000    /* supervisor hang guard past the timeout */
+#define PN_SBX_WINE_MAX_LOG      (64u << 20) /* Wine debug log (stderr) kept per run */
+#define PN_SBX_WINE_MAX_PIDS     256        /* Windows processes followed per run */
+#define PN_SBX_WINE_MAX_UNIMPL   64         /* unimplemented/stub functions listed */
+#define PN_SBX_WINE_MAX_API      64         /* api events per (process, function) */
+#define PN_SBX_WINE_MAX_REG      (32u << 20) /* bytes of one .reg hive read */
+#define PN_SBX_WINE_MAX_ARGS     16         /* relay arguments parsed per call */
+#define PN_SBX_WINE_GRACE_MS     3000       /* kept for wineserver -k before the deadline */
 
 struct sbx_written {
 	char *path;       /* absolute path inside the sandbox */
@@ -51,8 +59,25 @@ struct sbx_dropped {
 	int deleted;      /* copied at unlink */
 };
 
+/* The Windows runner (wine.c): set by pn_sandbox_run_wine, NULL for Linux runs. */
+struct sbx_wine {
+	char prefix[PATH_MAX];  /* golden prefix, host path (read-only lower layer) */
+	char bindir[PATH_MAX];  /* holds wine64, wine, wineserver */
+	char version[128];      /* `wine64 --version`, e.g. "wine-8.0 (Debian 8.0~repack-4)" */
+	int bits;               /* 32 or 64: the sample's PE flavour */
+	int dll;                /* a DLL: run through rundll32 DLL,#1 */
+	int script;             /* JScript/VBScript: run through wscript.exe */
+	int baseline;           /* preparation runs: 1 settle the hives, 2/3 learn noise (new/append) */
+};
+
 struct sbx_ctx {
 	const struct pn_sandbox_opts *o;
+	const struct sbx_wine *wine;  /* Windows runner, or NULL */
+	char wine_end[256];     /* how the Windows sample ended (launcher's word) */
+	int64_t wine_start_ms;  /* CLOCK_MONOTONIC ms when the launcher started the sample */
+	char *unimpl[PN_SBX_WINE_MAX_UNIMPL];  /* unimplemented/stub functions hit */
+	size_t nunimpl;
+	unsigned wine_fixmes;   /* fixme: lines of the sample's processes */
 	int untraced;           /* benchmark mode: no seccomp filter, no events */
 	int outfd;              /* outdir */
 	int evfd;               /* events.jsonl, O_APPEND, one write per line */
@@ -83,6 +108,10 @@ struct pn_sbx_xopts {
 };
 int pn_sbx_run_ex(const struct pn_sandbox_opts *o, const struct pn_sbx_xopts *xo,
     const char *sample, const char *name, const char *outdir, char *err, size_t errlen);
+/* The same with the Windows runner (wine non-NULL: a PE under Wine, untraced by ptrace). */
+int sbx_run(const struct pn_sandbox_opts *o, const struct pn_sbx_xopts *xo,
+    const struct sbx_wine *wine, const char *sample, const char *name, const char *outdir,
+    char *err, size_t errlen);
 
 /* ---- trace.c */
 /* Seconds since t0 for the "t" field. */
@@ -102,6 +131,31 @@ int sbx_drop_save(struct sbx_ctx *x, int fd, const char *path, int deleted);
 /* Remember a path written by the sample (namespace pid). */
 void sbx_written_add(struct sbx_ctx *x, const char *path, int pid);
 struct sbx_written *sbx_written_find(struct sbx_ctx *x, const char *path);
+
+/* ---- wine.c (the Windows runner, SANDBOX.md §7) */
+/* In init, before pivot_root: mount the prefix overlay; -1 with errno on failure. */
+int sbx_wine_mount(const struct sbx_ctx *x, const char *stage, char *path, size_t cap);
+/* In the confined sample process: start Wine, run the sample, stop Wine; never returns. */
+void sbx_wine_exec(const struct sbx_ctx *x, int sp) __attribute__((noreturn));
+/* In the supervisor after the run: wine.log, hive and overlay diffs → events. */
+void sbx_wine_collect(struct sbx_ctx *x);
+/* Extra run.json members (leading comma included). */
+void sbx_wine_run_json(const struct sbx_ctx *x, struct pn_buf *b);
+
+/* Parsers of untrusted bytes (the log and hives are the sample's to shape). */
+struct sbx_wlog;
+typedef void (*sbx_wlog_emit)(void *ctx, double t, const char *line, size_t len);
+/*
+ * Parse a Wine debug log: the process that loads module sample_win is the
+ * root (root_cmd its command line, NULL: the quoted path), its descendants
+ * are followed; emit gets one events.jsonl object per event ("t" from t_base).
+ */
+void sbx_wine_parse_log(const char *log, size_t len, const char *sample_win, const char *root_cmd,
+    double t_base, sbx_wlog_emit emit, void *ctx);
+/* Diff two hives (template, run) of root name root ("HKEY_LOCAL_MACHINE"); emit events. */
+/* noise: sorted "KEY" / "KEY\tVALUE" entries to leave out (may be NULL). */
+void sbx_wine_reg_diff(const char *a, size_t alen, const char *b, size_t blen, const char *root,
+    char *const *noise, size_t nnoise, sbx_wlog_emit emit, void *ctx);
 
 /* ---- fakenet.c */
 /*

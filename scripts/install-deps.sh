@@ -20,12 +20,22 @@ for p in $PKGS; do
 		missing="$missing $p"
 	fi
 done
-[ -z "$missing" ] && exit 0
+# 32-bit Wine for PE32 samples (the Windows runner, docs/internals/sandbox-wine.md):
+# needs the i386 architecture; both steps only when missing.
+wine32=""
+if ! dpkg-query -W -f='${Status}' wine32:i386 2>/dev/null | grep -q "ok installed"; then
+	wine32="wine32:i386"
+fi
+[ -z "$missing" ] && [ -z "$wine32" ] && exit 0
 
-echo "install-deps: installing:$missing"
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
+if [ -n "$wine32" ] && ! dpkg --print-foreign-architectures | grep -qx i386; then
+	echo "install-deps: adding the i386 architecture (for wine32)"
+	$SUDO dpkg --add-architecture i386
+fi
+echo "install-deps: installing:$missing $wine32"
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing
+$SUDO apt-get install -y -qq --no-install-recommends $missing $wine32
