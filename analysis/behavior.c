@@ -10,6 +10,9 @@
  *   the run's directory (events.jsonl, run.json, stdout/stderr) is kept
  *   under DATA/behaviours/<sha256>/ so reports can be rebuilt offline when
  *   rules change;
+ * - for a PE program (issue 9): the same under Wine inside that sandbox, a
+ *   "Panoptes Wine Tracer" report with rules/behavior/windows.rules (the
+ *   golden Wine prefix is prepared on first use, sandbox.wine_dir);
  * - files the sample dropped become file objects of their own
  *   (dropped_files / execution_parents), seen by whoever sees the sample;
  * - names it resolved, addresses and URLs it contacted become domain, IP and
@@ -39,6 +42,7 @@
 
 const struct pn_conf_opt pn_conf_behavior[] = {
 	{ "behavior.enabled", PN_CONF_BOOL, "true", "run ELF programs and scripts in the Linux sandbox" },
+	{ "behavior.windows", PN_CONF_BOOL, "true", "run PE programs under Wine inside the sandbox (issue 9)" },
 	{ "behavior.static", PN_CONF_BOOL, "true", "static capabilities report for executables, scripts and documents" },
 	{ "behavior.max_size", PN_CONF_SIZE, "64M", "larger files are not run" },
 	{ "behavior.keep_runs", PN_CONF_BOOL, "true", "keep each run's events under DATA/behaviours/ (rules can be re-run offline)" },
@@ -49,8 +53,9 @@ const struct pn_conf_opt pn_conf_behavior[] = {
 #define PN_BEH_MAX_CONTACTS 256    /* contacted names/addresses/URLs linked per run */
 
 struct pn_behavior {
-	struct pn_rules *linux_rules, *static_rules;
+	struct pn_rules *linux_rules, *static_rules, *windows_rules;
 	int available;
+	int windows;               /* 0 off, 1 on (checked per bitness at run time) */
 	char why[256];
 };
 
@@ -78,10 +83,12 @@ pn_behavior_new(const struct pn_conf *conf)
 
 	b->linux_rules = load_rules("rules/behavior/linux.rules");
 	b->static_rules = load_rules("rules/behavior/static.rules");
+	b->windows_rules = load_rules("rules/behavior/windows.rules");
 	b->available = pn_conf_get_bool(conf, "behavior.enabled") &&
 	    pn_sandbox_available(b->why, sizeof(b->why)) == PN_OK;
 	if (pn_conf_get_bool(conf, "behavior.enabled") && !b->available)
 		log_warnx("behavior: the Linux sandbox is unavailable here: %s", b->why);
+	b->windows = b->available && pn_conf_get_bool(conf, "behavior.windows");
 	return b;
 }
 
@@ -92,6 +99,7 @@ pn_behavior_free(struct pn_behavior *b)
 		return;
 	pn_rules_free(b->linux_rules);
 	pn_rules_free(b->static_rules);
+	pn_rules_free(b->windows_rules);
 	free(b);
 }
 
@@ -147,21 +155,31 @@ store_report(struct pn_store *st, const char *sha256, json_object *report)
 	return rc;
 }
 
-/* Is the sample something the Linux sandbox runs: an ELF or a #! script? */
-static int
-runnable(const char *datadir, const char *sha256, uint64_t max_size)
+enum run_kind { RUN_NONE, RUN_LINUX, RUN_WINDOWS };
+
+/* What runs the sample: the Linux sandbox (ELF, #! script), Wine (a PE program), or nothing. */
+static enum run_kind
+runnable(const char *datadir, const char *sha256, uint64_t max_size, char *path, size_t cap)
 {
 	unsigned char head[4] = { 0 };
+	enum run_kind k = RUN_NONE;
 	struct stat sb;
-	int fd, ok = 0;
+	int fd;
 
 	if (pn_blob_open(datadir, sha256, &fd) != PN_OK)
-		return 0;
+		return RUN_NONE;
 	if (fstat(fd, &sb) == 0 && (uint64_t)sb.st_size <= max_size && sb.st_size >= 4 &&
-	    pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head))
-		ok = memcmp(head, "\177ELF", 4) == 0 || (head[0] == '#' && head[1] == '!');
+	    pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head)) {
+		if (memcmp(head, "\177ELF", 4) == 0 || (head[0] == '#' && head[1] == '!'))
+			k = RUN_LINUX;
+		else if (head[0] == 'M' && head[1] == 'Z')
+			k = RUN_WINDOWS;
+	}
 	close(fd);
-	return ok;
+	pn_blob_path(datadir, sha256, path, cap);
+	if (k == RUN_WINDOWS && pn_sandbox_pe_bits(path) == 0)
+		k = RUN_NONE;          /* MZ without a runnable PE header */
+	return k;
 }
 
 /* A static report only for what has code in it. */
@@ -360,28 +378,37 @@ remove_tree(const char *dir)
 
 static void
 dynamic(struct pn_behavior *b, struct pn_store *st, const struct pn_conf *conf,
-    const char *datadir, const char *sha256, const char *name)
+    const char *datadir, const char *sha256, const char *name, enum run_kind kind,
+    const char *sample)
 {
 	struct pn_sandbox_opts o;
 	json_object *report = NULL;
-	char *dir, sample[4096], err[512];
+	char *dir, err[512];
 	int64_t t0 = pn_mono_ms();
+	int rc;
 
 	if (pn_sandbox_opts_from_conf(conf, &o) != PN_OK) {
 		log_warnx("behavior: bad [sandbox] options");
 		return;
 	}
+	if (kind == RUN_WINDOWS &&
+	    pn_sandbox_wine_available(&o, pn_sandbox_pe_bits(sample), err, sizeof(err)) != PN_OK) {
+		log_warnx("behavior: %s: no Windows run: %s", sha256, err);
+		return;
+	}
 	dir = pn_xasprintf("%s/behaviours/%s/%lld", datadir, sha256, (long long)pn_now());
-	pn_blob_path(datadir, sha256, sample, sizeof(sample));
 	if (mkdirs(dir) != PN_OK) {
 		log_warn("behavior: mkdir %s", dir);
 		goto out;
 	}
-	if (pn_sandbox_run(&o, sample, name, dir, err, sizeof(err)) != PN_OK) {
+	rc = kind == RUN_WINDOWS ? pn_sandbox_run_wine(&o, sample, name, dir, err, sizeof(err)) :
+	    pn_sandbox_run(&o, sample, name, dir, err, sizeof(err));
+	if (rc != PN_OK) {
 		log_warnx("behavior: %s: the sandbox could not run: %s", sha256, err);
 		goto out;
 	}
-	if (pn_behavior_report(dir, b->linux_rules, name, &report, err, sizeof(err)) != PN_OK) {
+	if (pn_behavior_report(dir, kind == RUN_WINDOWS ? b->windows_rules : b->linux_rules, name,
+	    &report, err, sizeof(err)) != PN_OK) {
 		log_warnx("behavior: %s: no report: %s", sha256, err);
 		goto out;
 	}
@@ -413,7 +440,12 @@ pn_behavior_file(struct pn_behavior *b, struct pn_store *st, const struct pn_con
 			store_report(st, sha256, rep);
 		json_object_put(rep);
 	}
-	if (b->available && runnable(datadir, sha256, pn_conf_get_size(conf, "behavior.max_size")))
-		dynamic(b, st, conf, datadir, sha256, name);
+	if (b->available) {
+		char sample[4096];
+		enum run_kind k = runnable(datadir, sha256, pn_conf_get_size(conf, "behavior.max_size"),
+		    sample, sizeof(sample));
+		if (k == RUN_LINUX || (k == RUN_WINDOWS && b->windows))
+			dynamic(b, st, conf, datadir, sha256, name, k, sample);
+	}
 	json_object_put(details);
 }

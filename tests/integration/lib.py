@@ -460,8 +460,11 @@ class Server:
         self.workers = workers
         # No test leaves loopback: name lookups and WHOIS go to closed local
         # ports unless a test names its own servers (later --set wins).
+        # Windows (Wine) runs take ~2 s each plus a prefix on first use: only the
+        # tests about them turn them on (test_behavior_windows.py).
         self.sets = ["dns.servers=127.0.0.1:9", "dns.timeout_ms=200", "dns.tries=1",
-                     "whois.servers=default=127.0.0.1:9,ip=127.0.0.1:9"] + list(sets)
+                     "whois.servers=default=127.0.0.1:9,ip=127.0.0.1:9",
+                     "behavior.windows=false"] + list(sets)
         self.datadir = datadir or ctx.mkdtemp(name, fast=fast)
         self.proc = None
         self.port = None
