@@ -15,7 +15,10 @@ if [ $fresh = 1 ]; then
 	echo "This is a new data directory: an administrator is created and its API key printed below."
 fi
 cat <<MSG
-The administrator's API key is kept in $DATA/admin.key. Try:
+The administrator's API key is kept in $DATA/admin.key.
+
+Open http://$LISTEN/ in a browser and sign in with that key to search, upload
+files and URLs and read the reports.  Or use the API:
 
   KEY=\$(cat $DATA/admin.key)
   curl -H "x-apikey: \$KEY" -F file=@/bin/true http://$LISTEN/api/v3/files
