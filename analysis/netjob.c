@@ -517,8 +517,12 @@ body_verdict(const struct pn_conf *conf, struct pn_engines *engines, const char 
 		return;
 	res = json_tokener_parse(fres ? fres : "{}");
 	det = json_tokener_parse(fdet ? fdet : "{}");
-	if (det && (*type_tag = jstr(det, "type_tag")) != NULL)
-		json_object_object_add(details, "_body_type_tag", json_object_new_string(*type_tag));
+	/* The tag must outlive det: point into the copy kept in details. */
+	if (det && jstr(det, "type_tag") != NULL) {
+		json_object_object_add(details, "_body_type_tag",
+		    json_object_new_string(jstr(det, "type_tag")));
+		*type_tag = jstr(details, "_body_type_tag");
+	}
 	json_object_object_foreach(res, k, v) {
 		const char *c = jstr(v, "category");
 		if (c && strcmp(c, "malicious") == 0) {

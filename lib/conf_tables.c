@@ -22,6 +22,7 @@ extern const struct pn_conf_opt pn_conf_whois[];
 extern const struct pn_conf_opt pn_conf_geoip[];
 extern const struct pn_conf_opt pn_conf_fetch[];
 extern const struct pn_conf_opt pn_conf_sandbox[];
+extern const struct pn_conf_opt pn_conf_analysis[];
 
 const struct pn_conf_opt *const pn_conf_tables[] = {
 	pn_conf_core,
@@ -40,5 +41,6 @@ const struct pn_conf_opt *const pn_conf_tables[] = {
 	pn_conf_geoip,
 	pn_conf_fetch,
 	pn_conf_sandbox,
+	pn_conf_analysis,
 	NULL
 };
