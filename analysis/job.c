@@ -1,18 +1,27 @@
 /*
- * job.c - one analysis: identify the file, then run every engine, each in
- * its own confined child with a wall-clock limit, and record the results.
+ * job.c - one analysis: a quick type check, then every engine group and
+ * the full identification (parsers, fuzzy hashes) at once, each in its
+ * long-lived confined scan child (scanpool.c) with a wall-clock limit; the
+ * result cache, the verdict policy (aggregate.c) and the threat
+ * classification (threatname.c); then the results are recorded.
  *
- * Children write one JSON document to a pipe (at most
- * PN_ANALYSIS_RESULT_MAX bytes) and exit.  The parent never parses the
- * sample: it reads children's JSON, and maps what went wrong to VirusTotal
- * categories - a child killed by a signal or exiting without an answer is
- * "failure", one past its deadline is killed and is "timeout", a file over
- * an engine's size limit is "type-unsupported" without running it.
+ * Children answer one JSON document per file (at most
+ * PN_ANALYSIS_RESULT_MAX bytes).  The parent never parses the sample: it
+ * reads children's JSON, and maps what went wrong to VirusTotal categories
+ * - a child that dies without an answer is "failure", one past its
+ * deadline is killed and is "timeout" (both are replaced), a file over an
+ * engine's size limit or of a type it does not judge is "type-unsupported"
+ * without running it, and an engine whose version, signatures and options
+ * are unchanged since it judged this sha256 gives its cached verdict.
+ *
+ * Options: [analysis] (pn_conf_analysis below, docs/CONFIG.md).
  *
  * SPDX-License-Identifier: MIT
  */
 #include "worker.h"
 #include "child.h"
+#include "scanpool.h"
+#include "threatname.h"
 #include "aggregate.h"
 #include "blob.h"
 #include "buf.h"
@@ -35,77 +44,228 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Options of the analysis pipeline (docs/CONFIG.md [analysis]). */
+const struct pn_conf_opt pn_conf_analysis[] = {
+	{ "analysis.details", PN_CONF_STR, "full", "full: identification runs every parser and the fuzzy hashes; type: the file type only (engines-only scanning, faster)" },
+	{ "analysis.cache", PN_CONF_BOOL, "true", "reuse an engine's verdict on a file while its version and signatures are unchanged" },
+	{ "analysis.child_max_files", PN_CONF_INT, "2000", "files a scan child serves before a fresh one replaces it (1: a new child per file)" },
+	{ NULL, PN_CONF_STR, NULL, NULL }
+};
+
 /* --------------------------------------------------------------- children */
 
-static char *
-details_child(void *arg, const struct pn_scan_target *t)
+/*
+ * The scan children are long-lived (analysis/scanpool.c): one serves
+ * identification, one each engine group.  They are forked from this
+ * process once its engines are loaded, confined once, and receive each
+ * file's fd; a crash or timeout fails that file's request only and the
+ * child is replaced.
+ */
+
+/* Details options from a request's "opts" (see details_params). */
+static int
+opts_from_json(json_object *o, struct pn_details_opts *d)
 {
-	return pn_identify_details_ex(t->data, t->size, t->name, arg);
+	json_object *v;
+
+	if (o == NULL || !json_object_is_type(o, json_type_object))
+		return 0;
+	memset(d, 0, sizeof(*d));
+	if (json_object_object_get_ex(o, "children_dir", &v) && json_object_is_type(v, json_type_string))
+		d->children_dir = json_object_get_string(v);
+	if (json_object_object_get_ex(o, "password", &v) && json_object_is_type(v, json_type_string))
+		d->password = json_object_get_string(v);
+	if (json_object_object_get_ex(o, "depth", &v))
+		d->depth = json_object_get_int(v);
+	if (json_object_object_get_ex(o, "max_depth", &v))
+		d->max_depth = json_object_get_int(v);
+	if (json_object_object_get_ex(o, "max_members", &v))
+		d->max_members = (unsigned)json_object_get_int64(v);
+	if (json_object_object_get_ex(o, "max_member_size", &v))
+		d->max_member_size = (uint64_t)json_object_get_int64(v);
+	if (json_object_object_get_ex(o, "max_total", &v))
+		d->max_total = (uint64_t)json_object_get_int64(v);
+	if (json_object_object_get_ex(o, "max_ratio", &v))
+		d->max_ratio = (unsigned)json_object_get_int64(v);
+	return 1;
+}
+
+static json_object *
+opts_to_json(const struct pn_details_opts *d)
+{
+	json_object *o = json_object_new_object();
+
+	if (d->children_dir)
+		json_object_object_add(o, "children_dir", json_object_new_string(d->children_dir));
+	if (d->password)
+		json_object_object_add(o, "password", json_object_new_string(d->password));
+	json_object_object_add(o, "depth", json_object_new_int(d->depth));
+	json_object_object_add(o, "max_depth", json_object_new_int(d->max_depth));
+	json_object_object_add(o, "max_members", json_object_new_int64(d->max_members));
+	json_object_object_add(o, "max_member_size", json_object_new_int64((int64_t)d->max_member_size));
+	json_object_object_add(o, "max_total", json_object_new_int64((int64_t)d->max_total));
+	json_object_object_add(o, "max_ratio", json_object_new_int64(d->max_ratio));
+	return o;
+}
+
+/* analysis.details = type: what identification says of the type, nothing more. */
+static char *
+type_only(const struct pn_scan_target *t)
+{
+	json_object *o = json_object_new_object(), *tags = json_object_new_array();
+	struct pn_ident id;
+	const char *p;
+	char *res;
+
+	(void)pn_identify(t->data ? t->data : (const uint8_t *)"", t->size, t->name, &id);
+	if (id.magic[0])
+		json_object_object_add(o, "magic", json_object_new_string(id.magic));
+	if (id.mime[0])
+		json_object_object_add(o, "mime_type", json_object_new_string(id.mime));
+	if (id.description)
+		json_object_object_add(o, "type_description", json_object_new_string(id.description));
+	if (id.tag)
+		json_object_object_add(o, "type_tag", json_object_new_string(id.tag));
+	if (id.extension)
+		json_object_object_add(o, "type_extension", json_object_new_string(id.extension));
+	for (p = id.type_tags ? id.type_tags : ""; *p != '\0'; ) {
+		size_t k = strcspn(p, " ");
+		if (k > 0)
+			json_object_array_add(tags, json_object_new_string_len(p, (int)k));
+		p += k;
+		p += strspn(p, " ");
+	}
+	json_object_object_add(o, "type_tags", tags);
+	res = pn_xstrdup(json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return res;
+}
+
+static char *
+details_child(void *arg, json_object *params, const struct pn_scan_target *t)
+{
+	struct pn_details_opts d;
+	json_object *o = NULL;
+
+	if (json_object_object_get_ex(params, "type_only", &o) && json_object_get_boolean(o))
+		return type_only(t);
+	o = NULL;
+	json_object_object_get_ex(params, "opts", &o);
+	return pn_identify_details_ex(t->data, t->size, t->name, opts_from_json(o, &d) ? &d : NULL);
 }
 
 /*
  * Engines of one adapter kind (the YARA packs, say) share a child: they
- * are loaded in one process anyway, and one fork per kind instead of one
- * per engine keeps a file's cost flat as packs are added.  The child
- * answers a JSON array, one verdict (or null) per engine of its group.
+ * are loaded in one process anyway, and a kind with a scan_group op scans
+ * for all of them in one pass.  The light engines (PN_ENGINE_SHARE_CHILD)
+ * share one too.  A request names the engines to run ("run": positions in
+ * the group); the child answers a JSON array, one verdict (or null) per
+ * engine of its group.
  */
 struct group {
 	struct pn_engine **e;   /* engines of one kind, in set order */
 	size_t *idx;            /* their positions in the set */
 	size_t n;
+	size_t slot;            /* its child in the pool */
+	/* per file */
+	char *want;             /* engines to run on this file */
 	int timeout_s;          /* sum of theirs: they run one after another */
 };
 
 static json_object *
-verdict_json(struct pn_engine *e, const struct pn_scan_target *t)
+verdict_to_json(const struct pn_verdict *v)
 {
-	struct pn_verdict v;
-	json_object *o;
+	json_object *o = json_object_new_object();
 
-	memset(&v, 0, sizeof(v));
-	if (e->ops->scan(e, t, &v) != PN_OK) {
-		pn_verdict_release(&v);
-		return NULL;
-	}
-	o = json_object_new_object();
-	json_object_object_add(o, "category", json_object_new_string(pn_category_name(v.category)));
-	json_object_object_add(o, "result", v.result ? json_object_new_string(v.result) : NULL);
-	if (v.method)
-		json_object_object_add(o, "method", json_object_new_string(v.method));
-	if (v.details)
-		json_object_object_add(o, "details", json_object_get(v.details));
-	pn_verdict_release(&v);
+	json_object_object_add(o, "category", json_object_new_string(pn_category_name(v->category)));
+	json_object_object_add(o, "result", v->result ? json_object_new_string(v->result) : NULL);
+	if (v->method)
+		json_object_object_add(o, "method", json_object_new_string(v->method));
+	if (v->details)
+		json_object_object_add(o, "details", json_object_get(v->details));
 	return o;
 }
 
-static char *
-group_child(void *arg, const struct pn_scan_target *t)
+/* Run the engines in v (all of one group); slots of failed scans stay NULL. */
+static void
+run_engines(struct pn_engine **v, size_t m, const struct pn_scan_target *t, json_object **res)
 {
-	struct group *g = arg;
-	json_object *arr = json_object_new_array();
-	char *out;
+	struct pn_verdict *out = pn_xcalloc(m + 1, sizeof(*out));
+	int *rc = pn_xcalloc(m + 1, sizeof(*rc));
 	size_t i;
 
+	if (m > 1 && v[0]->ops->scan_group != NULL) {
+		for (i = 1; i < m && v[i]->ops == v[0]->ops; i++)
+			;
+		if (i == m)
+			v[0]->ops->scan_group(v, m, t, out, rc);
+		else
+			for (i = 0; i < m; i++)
+				rc[i] = v[i]->ops->scan(v[i], t, &out[i]);
+	} else {
+		for (i = 0; i < m; i++)
+			rc[i] = v[i]->ops->scan(v[i], t, &out[i]);
+	}
+	for (i = 0; i < m; i++) {
+		res[i] = rc[i] == PN_OK ? verdict_to_json(&out[i]) : NULL;
+		pn_verdict_release(&out[i]);
+	}
+	free(out);
+	free(rc);
+}
+
+static char *
+group_child(void *arg, json_object *params, const struct pn_scan_target *t)
+{
+	struct group *g = arg;
+	json_object *run = NULL, *arr = json_object_new_array(), **res;
+	struct pn_engine **v = pn_xcalloc(g->n + 1, sizeof(*v));
+	size_t *pos = pn_xcalloc(g->n + 1, sizeof(*pos)), i, m = 0, len;
+	char *out;
+
+	json_object_object_get_ex(params, "run", &run);
+	len = json_object_is_type(run, json_type_array) ? json_object_array_length(run) : 0;
+	for (i = 0; i < len && m < g->n; i++) {
+		int64_t k = json_object_get_int64(json_object_array_get_idx(run, i));
+		if (k >= 0 && (size_t)k < g->n) {
+			v[m] = g->e[k];
+			pos[m++] = (size_t)k;
+		}
+	}
+	res = pn_xcalloc(g->n + 1, sizeof(*res));
+	{
+		json_object **got = pn_xcalloc(m + 1, sizeof(*got));
+		run_engines(v, m, t, got);
+		for (i = 0; i < m; i++) {
+			json_object_put(res[pos[i]]);
+			res[pos[i]] = got[i];
+		}
+		free(got);
+	}
 	for (i = 0; i < g->n; i++)
-		json_object_array_add(arr, verdict_json(g->e[i], t));
+		json_object_array_add(arr, res[i]);
 	out = pn_xstrdup(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
 	json_object_put(arr);
+	free(res);
+	free(v);
+	free(pos);
 	return out;
 }
 
-/* One engine's verdict from its group child's end and answer. */
+/* One engine's verdict from its group's request end and answer. */
 static void
-engine_verdict(const struct pn_child *c, json_object *answer, size_t k, struct pn_verdict *v)
+engine_verdict(enum pn_child_end end, json_object *answer, size_t k, struct pn_verdict *v)
 {
 	json_object *o, *cat, *res, *meth, *det;
 
 	memset(v, 0, sizeof(*v));
 	v->category = PN_CAT_FAILURE;
-	if (c->end == PN_CHILD_TIMEOUT) {
+	if (end == PN_CHILD_TIMEOUT) {
 		v->category = PN_CAT_TIMEOUT;
 		return;
 	}
-	if (c->end != PN_CHILD_OK || answer == NULL || k >= json_object_array_length(answer))
+	if (end != PN_CHILD_OK || answer == NULL || k >= json_object_array_length(answer))
 		return;
 	o = json_object_array_get_idx(answer, k);
 	if (o == NULL || !json_object_is_type(o, json_type_object))
@@ -135,17 +295,130 @@ group_for(struct group *groups, size_t *ngroups, size_t cap, struct pn_engine *e
 	}
 	groups[*ngroups].e = pn_xcalloc(cap, sizeof(struct pn_engine *));
 	groups[*ngroups].idx = pn_xcalloc(cap, sizeof(size_t));
+	groups[*ngroups].want = pn_xcalloc(cap, 1);
 	return &groups[(*ngroups)++];
+}
+
+/* --------------------------------------------------------------- the pool */
+
+static struct {
+	struct pn_scanpool *sp;
+	pid_t owner;            /* the process whose children they are */
+	struct pn_engine **v;   /* the engine set served */
+	size_t n;
+	struct group *groups;
+	size_t ngroups;
+	size_t ident;           /* identification's slot */
+	size_t type;            /* the quick type check's slot (runs before the engines) */
+} pool;
+
+static void
+pool_drop(int kill_children)
+{
+	size_t i;
+
+	if (pool.sp == NULL)
+		return;
+	if (kill_children)
+		pn_scanpool_free(pool.sp);
+	else
+		pn_scanpool_forget(pool.sp);
+	for (i = 0; i < pool.ngroups; i++) {
+		free(pool.groups[i].e);
+		free(pool.groups[i].idx);
+		free(pool.groups[i].want);
+	}
+	free(pool.groups);
+	memset(&pool, 0, sizeof(pool));
+}
+
+void
+pn_analysis_pool_reset(void)
+{
+	pool_drop(pool.owner == getpid());
+}
+
+void
+pn_analysis_engines_reloaded(struct pn_engines *engines)
+{
+	pn_engines_prepare(engines);
+	pn_analysis_pool_reset();
+}
+
+/* The pool for this process and engine set, made (or remade) as needed. */
+static void
+pool_ensure(const struct pn_conf *conf, struct pn_engines *engines, int timeout)
+{
+	struct pn_confine cf = pn_job_confinement(conf, timeout);
+	int64_t max;
+	size_t i;
+
+	if (pool.sp != NULL && pool.owner != getpid())
+		pool_drop(0);
+	if (pool.sp != NULL && (pool.v != engines->v || pool.n != engines->n))
+		pool_drop(1);
+	if (pool.sp != NULL)
+		return;
+	max = pn_conf_get_int(conf, "analysis.child_max_files");
+	pool.sp = pn_scanpool_new(max >= 1 && max <= PN_SCANPOOL_MAX_REQUESTS ? (unsigned)max : 2000);
+	pool.owner = getpid();
+	(void)pn_identify_init();   /* libmagic loaded once, inherited by the children */
+	pool.v = engines->v;
+	pool.n = engines->n;
+	pool.ident = pn_scanpool_add(pool.sp, &cf, details_child, NULL);
+	pool.type = pn_scanpool_add(pool.sp, &cf, details_child, NULL);
+	pool.groups = pn_xcalloc(engines->n + 1, sizeof(*pool.groups));
+	for (i = 0; i < engines->n; i++) {
+		struct group *g = group_for(pool.groups, &pool.ngroups, engines->n, engines->v[i]);
+		g->e[g->n] = engines->v[i];
+		g->idx[g->n++] = i;
+	}
+	for (i = 0; i < pool.ngroups; i++) {
+		struct pn_engine *e = pool.groups[i].e[0];
+		cf.allow_net = (e->confine_flags & PN_ENGINE_NEEDS_NET) != 0;
+		cf.allow_exec = (e->confine_flags & PN_ENGINE_NEEDS_EXEC) != 0;
+		pool.groups[i].slot = pn_scanpool_add(pool.sp, &cf, group_child, &pool.groups[i]);
+	}
+}
+
+/* A request's parameters: the name, type tag and hashes the children may use. */
+static json_object *
+params_new(const char *name, const char *tag, const struct pn_analyse_opts *o)
+{
+	json_object *p = json_object_new_object();
+
+	if (name)
+		json_object_object_add(p, "name", json_object_new_string(name));
+	if (tag)
+		json_object_object_add(p, "type_tag", json_object_new_string(tag));
+	if (o && o->md5)
+		json_object_object_add(p, "md5", json_object_new_string(o->md5));
+	if (o && o->sha1)
+		json_object_object_add(p, "sha1", json_object_new_string(o->sha1));
+	if (o && o->sha256)
+		json_object_object_add(p, "sha256", json_object_new_string(o->sha256));
+	return p;
+}
+
+/* The text of p (which is released). */
+static char *
+params_text(json_object *p)
+{
+	char *s = pn_xstrdup(json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN));
+
+	json_object_put(p);
+	return s;
 }
 
 /*
  * Engines' evidence (matched rules and strings, heuristic reasons) goes
- * into the file's details as "engine_details": {engine name: details}.
+ * into the file's details as "engine_details": {engine name: details},
+ * and the labels' classification as "popular_threat_classification".
  */
 static char *
 add_engine_details(char *details, const struct pn_engine_outcome *out, size_t n)
 {
-	json_object *o, *ed = NULL;
+	json_object *o, *ed = NULL, *ptc = pn_threat_classify_outcomes(out, n);
 	char *res;
 	size_t i;
 
@@ -156,14 +429,17 @@ add_engine_details(char *details, const struct pn_engine_outcome *out, size_t n)
 			ed = json_object_new_object();
 		json_object_object_add(ed, out[i].engine_name, json_object_get(out[i].v.details));
 	}
-	if (ed == NULL)
+	if (ed == NULL && ptc == NULL)
 		return details;
 	o = details ? json_tokener_parse(details) : NULL;
 	if (o == NULL || !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		o = json_object_new_object();
 	}
-	json_object_object_add(o, "engine_details", ed);
+	if (ed != NULL)
+		json_object_object_add(o, "engine_details", ed);
+	if (ptc != NULL)
+		json_object_object_add(o, "popular_threat_classification", ptc);
 	res = pn_xstrdup(json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
@@ -199,127 +475,342 @@ record_edges(struct pn_store *st, const char *sha256, json_object *edges)
 	}
 }
 
-/* type_tag from the details JSON, for engines that accept only some types. */
-static char *
-details_type_tag(const char *details)
+/*
+ * type_tag from the details JSON (*tag), and it with the type_tags words,
+ * space-separated (*words), for engines that judge only some types.
+ */
+static void
+details_types(const char *details, char **tag, char **words)
 {
 	json_object *o, *t;
-	char *tag = NULL;
+	struct pn_buf b = PN_BUF_INIT;
+	size_t i;
 
+	*tag = *words = NULL;
 	if (details == NULL || (o = json_tokener_parse(details)) == NULL)
-		return NULL;
-	if (json_object_object_get_ex(o, "type_tag", &t) && json_object_is_type(t, json_type_string))
-		tag = pn_xstrdup(json_object_get_string(t));
+		return;
+	if (json_object_object_get_ex(o, "type_tag", &t) && json_object_is_type(t, json_type_string)) {
+		*tag = pn_xstrdup(json_object_get_string(t));
+		pn_buf_puts(&b, *tag);
+	}
+	if (json_object_object_get_ex(o, "type_tags", &t) && json_object_is_type(t, json_type_array))
+		for (i = 0; i < json_object_array_length(t); i++) {
+			json_object *w = json_object_array_get_idx(t, i);
+			if (json_object_is_type(w, json_type_string)) {
+				pn_buf_putc(&b, ' ');
+				pn_buf_puts(&b, json_object_get_string(w));
+			}
+		}
 	json_object_put(o);
-	return tag;
+	*words = b.len ? pn_buf_steal(&b, NULL) : NULL;
+	pn_buf_release(&b);
 }
 
-int
-pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd, const char *name,
-    const struct pn_details_opts *dopts, char **details, char **results, char **stats)
+/* An identification request's parameters (full details, or the type only). */
+static char *
+identify_params(const char *name, const struct pn_analyse_opts *o, int type_only)
 {
-	struct pn_scan_target t;
-	struct pn_engine_outcome *out;
-	struct pn_child det, *ch;
-	struct group *groups;
-	size_t ngroups = 0, i;
-	int timeout = (int)pn_conf_get_int(conf, "engines.timeout");
-	struct pn_confine cf = pn_job_confinement(conf, timeout);
-	struct pn_details_opts dcopy;
-	struct stat sb;
-	void *map = NULL;
-	char *tag;
+	json_object *p = params_new(name, NULL, o);
 
-	*details = NULL;
-	if (fstat(fd, &sb) != 0)
-		return PN_EIO;
-	memset(&t, 0, sizeof(t));
-	t.fd = fd;
-	t.size = (size_t)sb.st_size;
-	t.name = name;
-	if (t.size > 0) {
-		map = mmap(NULL, t.size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (map == MAP_FAILED)
-			return PN_EIO;
-		t.data = map;
+	if (o && o->dopts && !type_only)
+		json_object_object_add(p, "opts", opts_to_json(o->dopts));
+	if (type_only)
+		json_object_object_add(p, "type_only", json_object_new_boolean(1));
+	return params_text(p);
+}
+
+/* The details JSON of a finished identification request, or NULL (logged). */
+static char *
+identify_answer(struct pn_scanpool_req *r)
+{
+	char *out = NULL;
+
+	if (r->end == PN_CHILD_OK && r->out.len > 0)
+		out = pn_buf_steal(&r->out, NULL);
+	else
+		log_warnx("job: identification failed (%s)",
+		    r->end == PN_CHILD_TIMEOUT ? "timeout" : "crash");
+	pn_buf_release(&r->out);
+	return out;
+}
+
+/* The file's type (type_only, on the quick slot) or full details, alone. */
+static char *
+identify(int fd, int timeout, const char *name, const struct pn_analyse_opts *o, int type_only,
+    size_t slot)
+{
+	struct pn_scanpool_req r;
+	char *params = identify_params(name, o, type_only), *out;
+
+	memset(&r, 0, sizeof(r));
+	r.slot = slot;
+	r.params = params;
+	r.timeout_s = timeout;
+	pn_scanpool_run(pool.sp, fd, &r, 1);
+	out = identify_answer(&r);
+	free(params);
+	return out;
+}
+
+/* ---------------------------------------------------------- result cache */
+
+/*
+ * The signature version the cache keys an engine's verdicts by: the
+ * adapter's (or the update date), then the digest of its options.
+ */
+static const char *
+sigver_of(const struct pn_engine *e, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", e->sigver[0] ? e->sigver : e->update,
+	    e->confsig[0] ? "/" : "", e->confsig);
+	return buf;
+}
+
+/* A cached verdict of e that is still current, or NULL. */
+static const struct pn_cached_verdict *
+cache_find(const struct pn_cached_verdict *c, size_t n, const struct pn_engine *e)
+{
+	char sv[sizeof(c->sigver)];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(c[i].engine, e->name) == 0 && strcmp(c[i].version, e->version) == 0 &&
+		    strcmp(c[i].sigver, sigver_of(e, sv, sizeof(sv))) == 0)
+			return &c[i];
+	return NULL;
+}
+
+/* A cached row as a verdict, its details marked "cached": true. */
+static int
+cache_take(const struct pn_cached_verdict *c, struct pn_verdict *v)
+{
+	json_object *d = c->details ? json_tokener_parse(c->details) : NULL;
+
+	memset(v, 0, sizeof(*v));
+	if (pn_category_parse(c->category, &v->category) != PN_OK) {
+		json_object_put(d);
+		v->category = PN_CAT_FAILURE;
+		return PN_EINVAL;
 	}
-
-	/* 1. What is it?  Types decide which engines run. */
-	if (dopts)
-		dcopy = *dopts;
-	if (pn_child_start(&det, &cf, timeout, details_child, dopts ? &dcopy : NULL, &t) == PN_OK) {
-		pn_children_wait(&det, 1);
-		if (det.end == PN_CHILD_OK && det.out.len > 0)
-			*details = pn_buf_steal(&det.out, NULL);
-		else
-			log_warnx("job: identification failed (%s)",
-			    det.end == PN_CHILD_TIMEOUT ? "timeout" : "crash");
-		pn_buf_release(&det.out);
+	v->result = c->result ? pn_xstrdup(c->result) : NULL;
+	v->method = c->method ? pn_xstrdup(c->method) : NULL;
+	if (d == NULL || !json_object_is_type(d, json_type_object)) {
+		json_object_put(d);
+		d = json_object_new_object();
 	}
-	tag = details_type_tag(*details);
-	t.type_tag = tag;
+	json_object_object_add(d, "cached", json_object_new_boolean(1));
+	v->details = d;
+	return PN_OK;
+}
 
-	/* 2. Every engine kind at once, each in its child. */
-	out = pn_xcalloc(engines->n + 1, sizeof(*out));
-	groups = pn_xcalloc(engines->n + 1, sizeof(*groups));
+/* Verdicts worth keeping: not timeouts or failures, which a rescan should retry. */
+static int
+cacheable(enum pn_category c)
+{
+	return c != PN_CAT_TIMEOUT && c != PN_CAT_CONFIRMED_TIMEOUT && c != PN_CAT_FAILURE;
+}
+
+/* Store the verdicts of the engines that ran (ran[i]) on this file. */
+static void
+cache_put(struct pn_store *st, const char *sha256, struct pn_engines *engines,
+    const struct pn_engine_outcome *out, const char *ran)
+{
+	struct pn_cached_verdict *c = pn_xcalloc(engines->n + 1, sizeof(*c));
+	size_t i, n = 0;
+
+	for (i = 0; i < engines->n; i++) {
+		const struct pn_engine *e = engines->v[i];
+		if (!ran[i] || !cacheable(out[i].v.category))
+			continue;
+		pn_strlcpy(c[n].engine, e->name, sizeof(c[n].engine));
+		pn_strlcpy(c[n].version, e->version, sizeof(c[n].version));
+		sigver_of(e, c[n].sigver, sizeof(c[n].sigver));
+		pn_strlcpy(c[n].category, pn_category_name(out[i].v.category), sizeof(c[n].category));
+		c[n].result = out[i].v.result;
+		c[n].method = out[i].v.method;
+		c[n].details = out[i].v.details ? pn_xstrdup(json_object_to_json_string_ext(
+		    out[i].v.details, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) : NULL;
+		c[n].date = pn_now();
+		n++;
+	}
+	if (pn_store_verdict_cache_put(st, sha256, c, n) != PN_OK)
+		log_warnx("job: could not cache the verdicts on %s", sha256);
+	for (i = 0; i < n; i++)
+		free(c[i].details);
+	free(c);
+}
+
+/* ------------------------------------------------------------ the engines */
+
+/*
+ * Which engines run on this file (ran[i] = 1); the others' outcome is set
+ * here: failure (did not load), type-unsupported (too large, or a type
+ * the engine does not judge), or the cached verdict.
+ */
+static void
+choose_engines(struct pn_engines *engines, uint64_t size, const char *types,
+    const struct pn_cached_verdict *cached, size_t ncached, struct pn_engine_outcome *out,
+    char *ran)
+{
+	size_t i, k;
+
+	for (i = 0; i < pool.ngroups; i++) {
+		memset(pool.groups[i].want, 0, pool.groups[i].n);
+		pool.groups[i].timeout_s = 0;
+	}
 	for (i = 0; i < engines->n; i++) {
 		struct pn_engine *e = engines->v[i];
-		struct group *g;
+		const struct pn_cached_verdict *c;
 		out[i].engine_name = e->name;
 		out[i].engine_version = e->version;
 		out[i].engine_update = e->update;
 		out[i].v.category = PN_CAT_FAILURE;
 		if (e->error[0])
 			continue;
-		if (e->max_size && t.size > e->max_size) {
+		if ((e->max_size && size > e->max_size) || !pn_engine_accepts(e, types)) {
 			out[i].v.category = PN_CAT_TYPE_UNSUPPORTED;
 			continue;
 		}
-		g = group_for(groups, &ngroups, engines->n, e);
-		g->e[g->n] = e;
-		g->idx[g->n++] = i;
-		g->timeout_s += e->timeout_s;
-	}
-	ch = pn_xcalloc(ngroups + 1, sizeof(*ch));
-	for (i = 0; i < ngroups; i++) {
-		struct pn_engine *e = groups[i].e[0];
-		cf.cpu_seconds = groups[i].timeout_s + 1;
-		cf.allow_net = (e->confine_flags & PN_ENGINE_NEEDS_NET) != 0;
-		cf.allow_exec = (e->confine_flags & PN_ENGINE_NEEDS_EXEC) != 0;
-		if (pn_child_start(&ch[i], &cf, groups[i].timeout_s, group_child, &groups[i], &t) != PN_OK) {
-			ch[i].done = 1;
-			ch[i].end = PN_CHILD_FAILED;
-			ch[i].pid = -1;
-			ch[i].fd = -1;
+		if ((c = cache_find(cached, ncached, e)) != NULL && cache_take(c, &out[i].v) == PN_OK)
+			continue;
+		ran[i] = 1;
+		for (k = 0; k < pool.ngroups; k++) {
+			struct group *g = &pool.groups[k];
+			size_t j;
+			for (j = 0; j < g->n; j++)
+				if (g->idx[j] == i) {
+					g->want[j] = 1;
+					g->timeout_s += e->timeout_s;
+				}
 		}
 	}
-	pn_children_wait(ch, ngroups);
-	for (i = 0; i < ngroups; i++) {
-		json_object *answer = ch[i].out.len ? json_tokener_parse(ch[i].out.p) : NULL;
-		size_t k;
+}
+
+/* Every group with work at once, each in its child; verdicts into out. */
+static void
+run_groups(int fd, const char *name, const char *tag, const struct pn_analyse_opts *o,
+    struct pn_engine_outcome *out, struct pn_scanpool_req *extra)
+{
+	struct pn_scanpool_req *r = pn_xcalloc(pool.ngroups + 2, sizeof(*r));
+	char **params = pn_xcalloc(pool.ngroups + 1, sizeof(*params));
+	size_t *gi = pn_xcalloc(pool.ngroups + 1, sizeof(*gi)), nr = 0, i, k;
+
+	for (i = 0; i < pool.ngroups; i++) {
+		struct group *g = &pool.groups[i];
+		json_object *run = json_object_new_array(), *p;
+		for (k = 0; k < g->n; k++)
+			if (g->want[k])
+				json_object_array_add(run, json_object_new_int64((int64_t)k));
+		if (json_object_array_length(run) == 0) {
+			json_object_put(run);
+			continue;
+		}
+		p = params_new(name, tag, o);
+		json_object_object_add(p, "run", run);
+		params[nr] = params_text(p);
+		r[nr].slot = g->slot;
+		r[nr].params = params[nr];
+		r[nr].timeout_s = g->timeout_s;
+		gi[nr++] = i;
+	}
+	if (extra != NULL)
+		r[nr] = *extra;       /* runs alongside the engines */
+	pn_scanpool_run(pool.sp, fd, r, nr + (extra != NULL));
+	if (extra != NULL)
+		*extra = r[nr];
+	for (i = 0; i < nr; i++) {
+		struct group *g = &pool.groups[gi[i]];
+		json_object *answer = r[i].out.len ? json_tokener_parse(r[i].out.p) : NULL;
 		if (answer && !json_object_is_type(answer, json_type_array)) {
 			json_object_put(answer);
 			answer = NULL;
 		}
-		for (k = 0; k < groups[i].n; k++)
-			engine_verdict(&ch[i], answer, k, &out[groups[i].idx[k]].v);
+		for (k = 0; k < g->n; k++)
+			if (g->want[k])
+				engine_verdict(r[i].end, answer, k, &out[g->idx[k]].v);
 		json_object_put(answer);
-		pn_buf_release(&ch[i].out);
-		free(groups[i].e);
-		free(groups[i].idx);
+		pn_buf_release(&r[i].out);
+		free(params[i]);
 	}
+	free(r);
+	free(params);
+	free(gi);
+}
+
+int
+pn_analyse_fd_ex(const struct pn_conf *conf, struct pn_engines *engines, int fd, const char *name,
+    const struct pn_analyse_opts *o, char **details, char **results, char **stats)
+{
+	struct pn_engine_outcome *out;
+	struct pn_cached_verdict *cached = NULL;
+	size_t ncached = 0, i;
+	int timeout = (int)pn_conf_get_int(conf, "engines.timeout");
+	int type_only = strcmp(pn_conf_get(conf, "analysis.details"), "type") == 0;
+	int use_cache = o && o->cache && o->sha256 && pn_conf_get_bool(conf, "analysis.cache");
+	struct stat sb;
+	char *tag, *types, *ran;
+
+	*details = NULL;
+	if (fstat(fd, &sb) != 0)
+		return PN_EIO;
+	pool_ensure(conf, engines, timeout);
+
+	/*
+	 * 1. What is it?  The type decides which engines run; the rest of the
+	 * static analysis (parsers, fuzzy hashes) runs alongside them.
+	 */
+	if (type_only) {
+		*details = identify(fd, timeout, name, o, 1, pool.ident);
+		details_types(*details, &tag, &types);
+	} else {
+		char *typed = identify(fd, timeout, name, o, 1, pool.type);
+		details_types(typed, &tag, &types);
+		free(typed);
+	}
+
+	/* 2. Every engine group with work at once, each in its child. */
+	if (use_cache && pn_store_verdict_cache_get(o->cache, o->sha256, &cached, &ncached) != PN_OK)
+		log_warnx("job: result cache unreadable; every engine runs");
+	out = pn_xcalloc(engines->n + 1, sizeof(*out));
+	ran = pn_xcalloc(engines->n + 1, 1);
+	choose_engines(engines, (uint64_t)sb.st_size, types, cached, ncached, out, ran);
+	if (type_only) {
+		run_groups(fd, name, tag, o, out, NULL);
+	} else {
+		struct pn_scanpool_req idr;
+		char *params = identify_params(name, o, 0);
+		memset(&idr, 0, sizeof(idr));
+		idr.slot = pool.ident;
+		idr.params = params;
+		idr.timeout_s = timeout;
+		run_groups(fd, name, tag, o, out, &idr);
+		*details = identify_answer(&idr);
+		free(params);
+	}
+	if (use_cache)
+		cache_put(o->cache, o->sha256, engines, out, ran);
 	pn_aggregate(out, engines->n, results, stats);
 	*details = add_engine_details(*details, out, engines->n);
 
 	for (i = 0; i < engines->n; i++)
 		pn_verdict_release(&out[i].v);
+	pn_cached_verdicts_free(cached, ncached);
 	free(out);
-	free(ch);
-	free(groups);
+	free(ran);
 	free(tag);
-	if (map)
-		munmap(map, t.size);
+	free(types);
 	return PN_OK;
+}
+
+int
+pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd, const char *name,
+    const struct pn_details_opts *dopts, char **details, char **results, char **stats)
+{
+	struct pn_analyse_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.dopts = dopts;
+	return pn_analyse_fd_ex(conf, engines, fd, name, &o, details, results, stats);
 }
 
 /* ------------------------------------------------------ contained files */
@@ -483,7 +974,12 @@ pn_job_run(struct pn_store *st, const struct pn_conf *conf, const char *datadir,
 		struct pn_details_opts dopts;
 		char *dir = children_dir(datadir, job);
 		details_opts(conf, job, dir, &dopts);
-		rc = pn_analyse_fd(conf, engines, fd, NULL, &dopts, &details, &results, &stats);
+		struct pn_analyse_opts ao;
+		memset(&ao, 0, sizeof(ao));
+		ao.dopts = &dopts;
+		ao.sha256 = job->item_id;   /* the blob's name: its verified sha256 */
+		ao.cache = st;
+		rc = pn_analyse_fd_ex(conf, engines, fd, NULL, &ao, &details, &results, &stats);
 		close(fd);
 		if (rc == PN_OK)
 			details = take_out_actions(st, datadir, job, details);

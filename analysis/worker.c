@@ -103,6 +103,7 @@ reload_engines(const struct pn_conf *conf, struct pn_store *st, struct pn_engine
 		if (e->ops->reload && e->ops->reload(e, conf) != PN_OK)
 			log_warnx("worker: reload of %s failed: %s", e->name, e->error);
 	}
+	pn_analysis_engines_reloaded(set);
 	report_engines(st, set);
 	log_info("worker: engines reloaded");
 }
@@ -207,6 +208,7 @@ pn_worker_main(const struct pn_conf *conf, const char *datadir, int notify_fd)
 			release_job(st, worker_id, &engines, &job);
 		done++;
 	}
+	pn_analysis_pool_reset();
 	pn_engines_free(&engines);
 	pn_net_engines_free(&neteng);
 	pn_behavior_free(beh);

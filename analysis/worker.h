@@ -52,4 +52,23 @@ int pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd
     const char *name, const struct pn_details_opts *dopts, char **details, char **results,
     char **stats);
 
+/*
+ * pn_analyse_fd runs in long-lived confined children of this process
+ * (analysis/scanpool.c), made on first use for an engine set.  After the
+ * engines were reloaded call pn_analysis_engines_reloaded (re-prepares the
+ * engines, replaces the children); pn_analysis_pool_reset stops them.
+ */
+void pn_analysis_engines_reloaded(struct pn_engines *engines);
+
+/* What pn_analyse_fd_ex may use beside the file. */
+struct pn_analyse_opts {
+	const struct pn_details_opts *dopts;  /* NULL: contained files are not extracted */
+	const char *md5, *sha1, *sha256;      /* the sample's hashes when known (hex), or NULL */
+	struct pn_store *cache;               /* result cache (needs sha256), or NULL */
+};
+int pn_analyse_fd_ex(const struct pn_conf *conf, struct pn_engines *engines, int fd,
+    const char *name, const struct pn_analyse_opts *o, char **details, char **results,
+    char **stats);
+void pn_analysis_pool_reset(void);
+
 #endif

@@ -5,8 +5,9 @@
  *
  * The engines are loaded once, then --jobs processes share the files (file
  * i goes to process i mod jobs); each runs the usual job pipeline
- * (analysis/job.c: a confined child per engine) and sends one JSON line per
- * file to the parent, which prints them in arrival order.
+ * (analysis/job.c: long-lived confined scan children, one per engine
+ * group, fed each file's fd) and sends one JSON line per file to the
+ * parent, which prints them in arrival order.
  *
  * With --server URL (or --remote: the configured server) the files go to
  * a server instead (cmd_scan_remote.c) and the reports have the same shape.
@@ -96,11 +97,16 @@ scan_one(const struct pn_conf *conf, struct pn_engines *engines, const char *pat
 	struct json_object *o, *d;
 	struct stat sb;
 	char *line;
+	struct pn_analyse_opts ao;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
+	memset(&ao, 0, sizeof(ao));
+	ao.md5 = h.md5;       /* filled by pn_hash_fd before the analysis reads them */
+	ao.sha1 = h.sha1;
+	ao.sha256 = h.sha256;
 	if (fd < 0 || fstat(fd, &sb) != 0 || pn_hash_fd(fd, PN_HASH_CRYPTO, &h) != PN_OK ||
-	    pn_analyse_fd(conf, engines, fd, strrchr(path, '/') ? strrchr(path, '/') + 1 : path,
-	    NULL, &details, &results, &stats) != PN_OK) {
+	    pn_analyse_fd_ex(conf, engines, fd, strrchr(path, '/') ? strrchr(path, '/') + 1 : path,
+	    &ao, &details, &results, &stats) != PN_OK) {
 		o = json_object_new_object();
 		json_object_object_add(o, "path", json_object_new_string(path));
 		json_object_object_add(o, "error", json_object_new_string(strerror(errno)));
@@ -386,6 +392,7 @@ scan_local(struct pn_cli_common *c, const struct pn_scan_files *f, struct pn_sca
 		if (pids[i] == 0) {
 			close(p[0]);
 			scan_part(c->conf, &engines, f, i, n, p[1]);
+			pn_analysis_pool_reset();   /* reap the scan children (their CPU time counts) */
 			_exit(0);
 		}
 		close(p[1]);

@@ -65,6 +65,7 @@ const struct pn_conf_opt pn_conf_clamav[] = {
 	{ "clamav.max_scansize", PN_CONF_SIZE, "400M", "most bytes ClamAV reads from one file and its members" },
 	{ "clamav.max_recursion", PN_CONF_INT, "16", "archive nesting depth" },
 	{ "clamav.max_files", PN_CONF_INT, "10000", "members scanned in one container" },
+	{ "clamav.types", PN_CONF_STR, "*", "file types ClamAV judges (type_tag/type_tags words, comma-separated; * = all)" },
 	{ NULL, PN_CONF_STR, NULL, NULL }
 };
 
@@ -378,6 +379,22 @@ signature_date(const struct pn_conf *conf, char *out, size_t len)
 	format_date(t, out, len);
 }
 
+/*
+ * The result cache's signature version: newest project file mtime,
+ * newest official database build time, signature count.
+ */
+static void
+signature_version(const struct pn_conf *conf, unsigned int sigs, char *out, size_t len)
+{
+	const char *db = pn_conf_get(conf, "clamav.database_dir");
+	time_t tp = 0, to = 0;
+
+	(void)scan_db_dir(sigs_dir(conf), 0, &tp);
+	if (db != NULL && *db != '\0')
+		(void)scan_db_dir(db, 1, &to);
+	snprintf(out, len, "%lld-%lld-%u", (long long)tp, (long long)to, sigs);
+}
+
 /* Swap a freshly built engine into e. */
 static int
 install(struct pn_engine *e, const struct pn_conf *conf)
@@ -400,6 +417,7 @@ install(struct pn_engine *e, const struct pn_conf *conf)
 	e->error[0] = '\0';
 	pn_strlcpy(e->version, cl_retver(), sizeof(e->version));
 	signature_date(conf, e->update, sizeof(e->update));
+	signature_version(conf, sigs, e->sigver, sizeof(e->sigver));
 	log_info("clamav: %u signatures from %s, update %s, %lld ms", sigs,
 	    sigs_dir(conf), e->update, (long long)(pn_mono_ms() - t0));
 	return PN_OK;

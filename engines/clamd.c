@@ -450,5 +450,6 @@ clamd_scan(struct pn_engine *e, const struct pn_scan_target *t, struct pn_verdic
 }
 
 const struct pn_engine_ops pn_engine_clamd_ops = {
-	"clamd", clamd_init, clamd_scan, clamd_reload, clamd_free,
+	.kind = "clamd", .init = clamd_init,
+	.scan = clamd_scan, .reload = clamd_reload, .free = clamd_free,
 };

@@ -767,5 +767,6 @@ cmdline_scan(struct pn_engine *e, const struct pn_scan_target *t, struct pn_verd
 }
 
 const struct pn_engine_ops pn_engine_cmdline_ops = {
-	"cmdline", cmdline_init, cmdline_scan, cmdline_reload, cmdline_free,
+	.kind = "cmdline", .init = cmdline_init,
+	.scan = cmdline_scan, .reload = cmdline_reload, .free = cmdline_free,
 };

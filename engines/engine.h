@@ -56,6 +56,7 @@ struct pn_scan_target {
 	size_t size;
 	const char *type_tag;      /* VT type_tag from identification ("peexe", "text", ...), may be NULL */
 	const char *name;          /* a submitted name, may be NULL */
+	const char *md5, *sha1, *sha256; /* the sample's hashes when known (hex), else NULL */
 };
 
 struct pn_engine;
@@ -66,6 +67,16 @@ struct pn_engine_ops {
 	int (*scan)(struct pn_engine *e, const struct pn_scan_target *t, struct pn_verdict *v);
 	int (*reload)(struct pn_engine *e, const struct pn_conf *conf);
 	void (*free)(struct pn_engine *e);
+	/*
+	 * Optional.  prepare: called once per kind with every engine of that
+	 * kind in the set, after load and after each reload, in the process
+	 * that later forks the scan children (e.g. YARA compiles all its packs
+	 * into one rule set here).  scan_group: scan with n engines of this
+	 * kind in one pass; rc[i] is engine i's scan() return value.
+	 */
+	void (*prepare)(struct pn_engine **v, size_t n);
+	void (*scan_group)(struct pn_engine **v, size_t n, const struct pn_scan_target *t,
+	    struct pn_verdict *out, int *rc);
 };
 
 struct pn_engine {
@@ -78,7 +89,34 @@ struct pn_engine {
 	uint64_t max_size;         /* larger files get type-unsupported; 0 = no limit */
 	unsigned confine_flags;    /* PN_ENGINE_NEEDS_*: set by init, read by the job */
 	void *priv;                /* the adapter's own state */
+	/*
+	 * Signature version for the result cache: finer than `update` (a
+	 * digest of the rules, say); set by init/reload; "" = `update`.
+	 */
+	char sigver[80];
+	/*
+	 * File types judged, comma-separated words matched against the
+	 * file's type_tag and type_tags ("pe,peexe,pedll"); "" = every type.
+	 * Others get type-unsupported without running.  Set from the
+	 * engine's `<section>.types` option (engines.c).
+	 */
+	char types[256];
+	/*
+	 * Digest of the engine's configuration section (every `<section>.*`
+	 * value), set by the set at load: the result cache keys verdicts by
+	 * it too, so changed options (a heuristic threshold) are not served
+	 * stale verdicts.  "" for engines built outside the set.
+	 */
+	char confsig[20];
 };
+
+/*
+ * Does an engine with this types list judge a file with these tags
+ * (type_tag + type_tags words, space-separated)?  A file of no known type
+ * (tags NULL or "") goes to every engine, which may still answer
+ * type-unsupported itself.
+ */
+int pn_engine_accepts(const struct pn_engine *e, const char *tags);
 
 /*
  * What an engine's scan child must be allowed despite the seccomp filter
@@ -109,6 +147,8 @@ struct pn_engines {
  */
 int pn_engines_load(struct pn_engines *set, const struct pn_conf *conf);
 void pn_engines_free(struct pn_engines *set);
+/* Call each kind's prepare op (pn_engines_load does; call it again after reloads). */
+void pn_engines_prepare(struct pn_engines *set);
 
 /* Adapters. */
 extern const struct pn_engine_ops pn_engine_clamav_ops;

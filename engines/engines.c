@@ -42,19 +42,23 @@ struct engine_row {
 	const char *enabled_key;            /* bool option; NULL = always on */
 	const char *max_size_key;           /* size option; NULL = no limit */
 	pn_engine_instances_fn *instances;  /* NULL = one engine named `name` */
+	const char *types_key;              /* accepted file types option; NULL = every type */
 };
 
 /* One line per engine kind. */
 static const struct engine_row engine_table[] = {
-	{ "ClamAV", &pn_engine_clamav_ops, "clamav.enabled", "clamav.max_filesize", NULL },
-	{ "YARA", &pn_engine_yara_ops, "yara.enabled", "yara.max_filesize", pn_yara_instances },
-	{ "HashList", &pn_engine_hashlist_ops, "hashlist.enabled", NULL, NULL },
-	{ "ClamAV-daemon", &pn_engine_clamd_ops, "clamd.enabled", "clamd.max_filesize", pn_clamd_instances },
-	{ "ICAP", &pn_engine_icap_ops, "icap.enabled", "icap.max_filesize", pn_icap_instances },
-	{ "CommandLine", &pn_engine_cmdline_ops, "cmdline.enabled", "cmdline.max_filesize", pn_cmdline_instances },
-	{ "Panoptes-PE", &pn_engine_heur_pe_ops, "heuristics.enabled", "heuristics.max_filesize", NULL },
-	{ "Panoptes-Script", &pn_engine_heur_script_ops, "heuristics.enabled", "heuristics.max_filesize", NULL },
-	{ "Panoptes-Document", &pn_engine_heur_doc_ops, "heuristics.enabled", "heuristics.max_filesize", NULL },
+	{ "ClamAV", &pn_engine_clamav_ops, "clamav.enabled", "clamav.max_filesize", NULL, "clamav.types" },
+	{ "YARA", &pn_engine_yara_ops, "yara.enabled", "yara.max_filesize", pn_yara_instances, "yara.types" },
+	{ "HashList", &pn_engine_hashlist_ops, "hashlist.enabled", NULL, NULL, "hashlist.types" },
+	{ "ClamAV-daemon", &pn_engine_clamd_ops, "clamd.enabled", "clamd.max_filesize", pn_clamd_instances, NULL },
+	{ "ICAP", &pn_engine_icap_ops, "icap.enabled", "icap.max_filesize", pn_icap_instances, NULL },
+	{ "CommandLine", &pn_engine_cmdline_ops, "cmdline.enabled", "cmdline.max_filesize", pn_cmdline_instances, NULL },
+	{ "Panoptes-PE", &pn_engine_heur_pe_ops, "heuristics.enabled", "heuristics.max_filesize", NULL,
+	  "heuristics.pe_types" },
+	{ "Panoptes-Script", &pn_engine_heur_script_ops, "heuristics.enabled", "heuristics.max_filesize", NULL,
+	  "heuristics.script_types" },
+	{ "Panoptes-Document", &pn_engine_heur_doc_ops, "heuristics.enabled", "heuristics.max_filesize", NULL,
+	  "heuristics.doc_types" },
 };
 
 /* VT-API.md §5.1 spellings, indexed by enum pn_category. */
@@ -163,6 +167,96 @@ unique_name(const struct pn_engines *set, const char *name, char *out, size_t le
 		snprintf(out, len, "%s-%d", base, i);
 }
 
+/* "PE, peexe ,*" -> "pe,peexe"; "" or a "*" anywhere -> "" (every type). */
+static void
+types_normalise(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (; in != NULL && *in != '\0'; in++) {
+		char c = *in;
+		if (c == '*') {
+			out[0] = '\0';
+			return;
+		}
+		if (c == ' ' || c == '\t')
+			continue;
+		if (c == ',' && (o == 0 || out[o - 1] == ','))
+			continue;
+		if (o + 1 < len)
+			out[o++] = (char)((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+	}
+	while (o > 0 && out[o - 1] == ',')
+		o--;
+	out[o] = '\0';
+}
+
+/* Is word (len n) one of the space-separated words of tags? */
+static int
+has_word(const char *tags, const char *w, size_t n)
+{
+	const char *p = tags;
+
+	while (*p != '\0') {
+		size_t k = strcspn(p, " ");
+		if (k == n && strncmp(p, w, n) == 0)
+			return 1;
+		p += k;
+		p += strspn(p, " ");
+	}
+	return 0;
+}
+
+int
+pn_engine_accepts(const struct pn_engine *e, const char *tags)
+{
+	const char *p = e->types;
+
+	/* Every type, or a file of no known type: the engine decides itself. */
+	if (*p == '\0' || tags == NULL || *tags == '\0')
+		return 1;
+	while (*p != '\0') {
+		size_t k = strcspn(p, ",");
+		if (k > 0 && has_word(tags, p, k))
+			return 1;
+		p += k;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/* FNV-1a over every "key=value" of the section of key ("heuristics" of "heuristics.enabled"). */
+static void
+section_digest(const struct pn_conf *conf, const char *key, char *out, size_t len)
+{
+	uint64_t h = 1469598103934665603ull;
+	size_t plen, t;
+	const char *dot;
+
+	out[0] = '\0';
+	if (key == NULL || (dot = strchr(key, '.')) == NULL)
+		return;
+	plen = (size_t)(dot - key) + 1;
+	for (t = 0; pn_conf_tables[t] != NULL; t++) {
+		const struct pn_conf_opt *o;
+		for (o = pn_conf_tables[t]; o->key != NULL; o++) {
+			const char *v, *p;
+			if (strncmp(o->key, key, plen) != 0)
+				continue;
+			v = pn_conf_get(conf, o->key);
+			for (p = o->key; *p; p++)
+				h = (h ^ (unsigned char)*p) * 1099511628211ull;
+			h = (h ^ '=') * 1099511628211ull;
+			for (p = v ? v : ""; *p; p++)
+				h = (h ^ (unsigned char)*p) * 1099511628211ull;
+			h = (h ^ '\n') * 1099511628211ull;
+		}
+	}
+	snprintf(out, len, "%016llx", (unsigned long long)h);
+}
+
 /* Build one engine; arg (owned, may be NULL) goes to the adapter in e->priv. */
 static struct pn_engine *
 engine_new(const struct engine_row *row, const struct pn_conf *conf,
@@ -175,6 +269,10 @@ engine_new(const struct engine_row *row, const struct pn_conf *conf,
 	unique_name(set, name, e->name, sizeof(e->name));
 	e->timeout_s = engine_timeout(conf);
 	e->max_size = row->max_size_key ? pn_conf_get_size(conf, row->max_size_key) : 0;
+	if (row->types_key != NULL)
+		types_normalise(pn_conf_get(conf, row->types_key), e->types, sizeof(e->types));
+	section_digest(conf, row->enabled_key ? row->enabled_key : row->max_size_key, e->confsig,
+	    sizeof(e->confsig));
 	e->priv = arg;
 	rc = e->ops->init(e, conf);
 	if (rc != PN_OK) {
@@ -240,7 +338,33 @@ pn_engines_load(struct pn_engines *set, const struct pn_conf *conf)
 			continue;
 		load_row(set, row, conf);
 	}
+	pn_engines_prepare(set);
 	return PN_OK;
+}
+
+void
+pn_engines_prepare(struct pn_engines *set)
+{
+	struct pn_engine **v = pn_xcalloc(set->n + 1, sizeof(*v));
+	size_t i, j, n;
+
+	for (i = 0; i < set->n; i++) {
+		const struct pn_engine_ops *ops = set->v[i]->ops;
+		int seen = 0;
+
+		if (ops->prepare == NULL)
+			continue;
+		for (j = 0; j < i; j++)
+			if (set->v[j]->ops == ops)
+				seen = 1;
+		if (seen)
+			continue;
+		for (j = i, n = 0; j < set->n; j++)
+			if (set->v[j]->ops == ops)
+				v[n++] = set->v[j];
+		ops->prepare(v, n);
+	}
+	free(v);
 }
 
 void

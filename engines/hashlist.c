@@ -65,6 +65,7 @@ const struct pn_conf_opt pn_conf_hashlist[] = {
 	{ "hashlist.good", PN_CONF_STR, "", "known-good hash list files, separated by , or :" },
 	{ "hashlist.label", PN_CONF_STR, "KnownBad", "result for a known-bad hash without a label" },
 	{ "hashlist.max_entries", PN_CONF_INT, "50000000", "most hashes loaded from all lists" },
+	{ "hashlist.types", PN_CONF_STR, "*", "file types the hash lists judge (type words; * = all)" },
 	{ NULL, PN_CONF_STR, NULL, NULL }
 };
 
@@ -980,6 +981,24 @@ fill_verdict(const struct hashlist *h, const struct pn_hashes *hs, const uint8_t
 	}
 }
 
+/* The hashes the caller already knows, when they are all that flags asks for. */
+static int
+known_hashes(const struct pn_scan_target *t, unsigned flags, struct pn_hashes *hs)
+{
+	memset(hs, 0, sizeof(*hs));
+	if (((flags & PN_HASH_MD5) && (t->md5 == NULL || strlen(t->md5) != 32)) ||
+	    ((flags & PN_HASH_SHA1) && (t->sha1 == NULL || strlen(t->sha1) != 40)) ||
+	    ((flags & PN_HASH_SHA256) && (t->sha256 == NULL || strlen(t->sha256) != 64)))
+		return 0;
+	if (flags & PN_HASH_MD5)
+		pn_strlcpy(hs->md5, t->md5, sizeof(hs->md5));
+	if (flags & PN_HASH_SHA1)
+		pn_strlcpy(hs->sha1, t->sha1, sizeof(hs->sha1));
+	if (flags & PN_HASH_SHA256)
+		pn_strlcpy(hs->sha256, t->sha256, sizeof(hs->sha256));
+	return 1;
+}
+
 static int
 hashlist_scan(struct pn_engine *e, const struct pn_scan_target *t, struct pn_verdict *v)
 {
@@ -998,7 +1017,9 @@ hashlist_scan(struct pn_engine *e, const struct pn_scan_target *t, struct pn_ver
 			flags |= i == HL_MD5 ? PN_HASH_MD5 : i == HL_SHA1 ? PN_HASH_SHA1 : PN_HASH_SHA256;
 	if (flags == 0)
 		return PN_OK;
-	if (t->data != NULL || t->size == 0)
+	if (known_hashes(t, flags, &hs))
+		rc = PN_OK;
+	else if (t->data != NULL || t->size == 0)
 		rc = pn_hash_buf(t->data != NULL ? (const void *)t->data : "", t->size, flags, &hs);
 	else if (lseek(t->fd, 0, SEEK_SET) == 0)
 		rc = pn_hash_fd(t->fd, flags, &hs);
@@ -1012,5 +1033,6 @@ hashlist_scan(struct pn_engine *e, const struct pn_scan_target *t, struct pn_ver
 }
 
 const struct pn_engine_ops pn_engine_hashlist_ops = {
-	"hashlist", hashlist_init, hashlist_scan, hashlist_reload, hashlist_free,
+	.kind = "hashlist", .init = hashlist_init,
+	.scan = hashlist_scan, .reload = hashlist_reload, .free = hashlist_free,
 };

@@ -43,6 +43,9 @@ const struct pn_conf_opt pn_conf_heuristics[] = {
 	{ "heuristics.suspicious_score", PN_CONF_INT, "40", "total score from which a file is suspicious" },
 	{ "heuristics.malicious_score", PN_CONF_INT, "80", "total score from which a file is malicious" },
 	{ "heuristics.max_filesize", PN_CONF_SIZE, "64M", "largest file the heuristic engines look at" },
+	{ "heuristics.pe_types", PN_CONF_STR, "pe,peexe,pedll,mz", "file types Panoptes-PE judges (type words; * = all)" },
+	{ "heuristics.script_types", PN_CONF_STR, "text,source,internet", "file types Panoptes-Script judges" },
+	{ "heuristics.doc_types", PN_CONF_STR, "document,rtf,pdf", "file types Panoptes-Document judges" },
 	{ NULL, PN_CONF_STR, NULL, NULL }
 };
 

@@ -716,5 +716,6 @@ icap_scan(struct pn_engine *e, const struct pn_scan_target *t, struct pn_verdict
 }
 
 const struct pn_engine_ops pn_engine_icap_ops = {
-	"icap", icap_init, icap_scan, icap_reload, icap_free,
+	.kind = "icap", .init = icap_init,
+	.scan = icap_scan, .reload = icap_reload, .free = icap_free,
 };

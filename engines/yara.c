@@ -57,6 +57,7 @@
 #include <unistd.h>
 
 #include <json.h>
+#include <openssl/evp.h>
 #include <yara.h>
 
 /* Options of this engine (docs/CONFIG.md [yara]). */
@@ -66,6 +67,7 @@ const struct pn_conf_opt pn_conf_yara[] = {
 	{ "yara.extra_packs", PN_CONF_STR, "", "more pack directories, colon-separated" },
 	{ "yara.max_filesize", PN_CONF_SIZE, "100M", "largest file the YARA packs scan" },
 	{ "yara.max_strings_per_rule", PN_CONF_INT, "10000", "most strings one rule may declare" },
+	{ "yara.types", PN_CONF_STR, "*", "file types the YARA packs judge (type words, comma-separated; * = all)" },
 	{ NULL, PN_CONF_STR, NULL, NULL }
 };
 
@@ -83,6 +85,20 @@ struct yara_pack {
 	unsigned int nrules;            /* rules in `rules` (private ones included) */
 	unsigned int nfiles;            /* rule files compiled */
 	int yr_ready;                   /* yr_initialize succeeded (paired in yara_free) */
+	struct yara_combined *comb;     /* this pack in the set's one rule set, or NULL */
+	uint32_t max_strings;           /* yara.max_strings_per_rule at the last install */
+};
+
+/*
+ * Every healthy pack of a set compiled into one YR_RULES (prepare), each
+ * file in the namespace "<pack index>/<file>": one scan pass for all the
+ * packs, matches split by the index.  Shared by its packs (refs).
+ */
+struct yara_combined {
+	YR_RULES *rules;
+	struct pn_engine **v;           /* the packs, by index */
+	size_t n;
+	int refs;
 };
 
 enum rule_class { CLASS_INFO, CLASS_SUSPICIOUS, CLASS_MALICIOUS, CLASS__COUNT };
@@ -363,9 +379,9 @@ define_externals(YR_COMPILER *comp)
 /* Compile one file into comp, in the namespace named after it. */
 static int
 add_file(YR_COMPILER *comp, const char *dir, const char *name, time_t *newest,
-    struct compile_ctx *cc)
+    struct compile_ctx *cc, const char *prefix)
 {
-	char path[PACK_PATH_MAX], ns[256];
+	char path[PACK_PATH_MAX], ns[256], pns[300];
 	struct stat st;
 	FILE *f;
 	char *dot;
@@ -381,7 +397,8 @@ add_file(YR_COMPILER *comp, const char *dir, const char *name, time_t *newest,
 	pn_strlcpy(ns, name, sizeof(ns));
 	if ((dot = strrchr(ns, '.')) != NULL)
 		*dot = '\0';
-	yr_compiler_add_file(comp, f, ns, path);
+	snprintf(pns, sizeof(pns), "%s%s", prefix ? prefix : "", ns);
+	yr_compiler_add_file(comp, f, pns, path);
 	fclose(f);
 	if (st.st_mtime > *newest)
 		*newest = st.st_mtime;
@@ -390,7 +407,8 @@ add_file(YR_COMPILER *comp, const char *dir, const char *name, time_t *newest,
 
 /* Compile every file of the pack into comp; the count of files, or an error. */
 static int
-add_files(YR_COMPILER *comp, const char *dir, time_t *newest, struct compile_ctx *cc)
+add_files(YR_COMPILER *comp, const char *dir, time_t *newest, struct compile_ctx *cc,
+    const char *prefix)
 {
 	struct dirent **names = NULL;
 	int n, i, rc = PN_OK, done = 0;
@@ -401,7 +419,7 @@ add_files(YR_COMPILER *comp, const char *dir, time_t *newest, struct compile_ctx
 	}
 	for (i = 0; i < n; i++) {
 		if (rc == PN_OK && done < PN_YARA_MAX_FILES) {
-			rc = add_file(comp, dir, names[i]->d_name, newest, cc);
+			rc = add_file(comp, dir, names[i]->d_name, newest, cc, prefix);
 			done++;
 		}
 		free(names[i]);
@@ -459,7 +477,7 @@ compile_pack(const char *dir, uint32_t max_strings, YR_RULES **out, unsigned int
 		rc = PN_EINTERNAL;
 		goto done;
 	}
-	if ((n = add_files(comp, dir, newest, &cc)) < 0) {
+	if ((n = add_files(comp, dir, newest, &cc, NULL)) < 0) {
 		rc = n;
 		goto done;
 	}
@@ -481,6 +499,61 @@ max_strings(const struct pn_conf *conf)
 	int64_t v = pn_conf_get_int(conf, "yara.max_strings_per_rule");
 
 	return v > 0 && v <= UINT32_MAX ? (uint32_t)v : 10000;
+}
+
+/*
+ * The result cache's signature version: "sha256:" + SHA-256 over each rule
+ * file's name and bytes, in sorted order ("" when unreadable).
+ */
+static void
+pack_digest(const char *dir, char *out, size_t len)
+{
+	struct dirent **names = NULL;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	int n, i;
+
+	out[0] = '\0';
+	if (md == NULL || (n = list_rule_files(dir, &names)) < 0) {
+		EVP_MD_CTX_free(md);
+		return;
+	}
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	for (i = 0; i < n; i++) {
+		char path[PACK_PATH_MAX], buf[16384];
+		FILE *f;
+		size_t r;
+
+		EVP_DigestUpdate(md, names[i]->d_name, strlen(names[i]->d_name) + 1);
+		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name) < (int)sizeof(path) &&
+		    (f = fopen(path, "r")) != NULL) {
+			while ((r = fread(buf, 1, sizeof(buf), f)) > 0)
+				EVP_DigestUpdate(md, buf, r);
+			fclose(f);
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (EVP_DigestFinal_ex(md, d, &dlen) == 1 && dlen >= 16) {
+		pn_hex(d, 16, hex);
+		snprintf(out, len, "sha256:%.32s", hex);
+	}
+	EVP_MD_CTX_free(md);
+}
+
+static void
+comb_drop(struct yara_pack *st)
+{
+	struct yara_combined *c = st->comb;
+
+	st->comb = NULL;
+	if (c == NULL || --c->refs > 0)
+		return;
+	yr_rules_destroy(c->rules);
+	free(c->v);
+	free(c);
 }
 
 /* Compile the pack again and swap it in; on failure keep the old rules. */
@@ -509,11 +582,14 @@ install(struct pn_engine *e, const struct pn_conf *conf)
 	}
 	if (st->rules != NULL)
 		yr_rules_destroy(st->rules);
+	comb_drop(st);                  /* stale until the next prepare */
 	st->rules = rules;
+	st->max_strings = max_strings(conf);
 	st->nfiles = nfiles;
 	st->nrules = count_rules(rules);
 	e->error[0] = '\0';
 	format_date(newest, e->update, sizeof(e->update));
+	pack_digest(st->dir, e->sigver, sizeof(e->sigver));
 	log_info("yara: %s: %u rules from %u files in %s, update %s, %lld ms", e->name,
 	    st->nrules, nfiles, st->dir, e->update, (long long)(pn_mono_ms() - t0));
 	return PN_OK;
@@ -801,6 +877,15 @@ tags_json(const YR_RULE *rule)
 	return a;
 }
 
+/* The file part of a namespace ("3/packers" in a combined set -> "packers"). */
+static const char *
+ns_file(const char *ns)
+{
+	const char *s = strchr(ns, '/');
+
+	return s != NULL ? s + 1 : ns;
+}
+
 static void
 on_rule_match(YR_SCAN_CONTEXT *ctx, const YR_RULE *rule, struct scan_ctx *sc)
 {
@@ -816,7 +901,7 @@ on_rule_match(YR_SCAN_CONTEXT *ctx, const YR_RULE *rule, struct scan_ctx *sc)
 	}
 	mo = json_object_new_object();
 	json_object_object_add(mo, "rule", json_object_new_string(rule->identifier));
-	json_object_object_add(mo, "ruleset_name", json_object_new_string(rule->ns->name));
+	json_object_object_add(mo, "ruleset_name", json_object_new_string(ns_file(rule->ns->name)));
 	json_object_object_add(mo, "pack", json_object_new_string(sc->pack));
 	json_object_object_add(mo, "category", json_object_new_string(class_names[cls]));
 	json_object_object_add(mo, "tags", tags_json(rule));
@@ -910,7 +995,8 @@ define_target(YR_SCANNER *s, const struct pn_scan_target *t)
 }
 
 static int
-run_scan(YR_RULES *rules, int timeout_s, const struct pn_scan_target *t, struct scan_ctx *sc)
+run_scan_cb(YR_RULES *rules, int timeout_s, const struct pn_scan_target *t, YR_CALLBACK_FUNC cb,
+    void *user)
 {
 	static const uint8_t empty[1];
 	YR_SCANNER *s;
@@ -920,7 +1006,7 @@ run_scan(YR_RULES *rules, int timeout_s, const struct pn_scan_target *t, struct 
 		return ERROR_INSUFFICIENT_MEMORY;
 	yr_scanner_set_flags(s, SCAN_FLAGS_REPORT_RULES_MATCHING);
 	yr_scanner_set_timeout(s, yara_timeout(timeout_s));
-	yr_scanner_set_callback(s, on_scan_msg, sc);
+	yr_scanner_set_callback(s, cb, user);
 	define_target(s, t);
 	if (t->data != NULL && t->size > 0)
 		rc = yr_scanner_scan_mem(s, t->data, t->size);
@@ -930,6 +1016,12 @@ run_scan(YR_RULES *rules, int timeout_s, const struct pn_scan_target *t, struct 
 		rc = yr_scanner_scan_mem(s, empty, 0);
 	yr_scanner_destroy(s);
 	return rc;
+}
+
+static int
+run_scan(YR_RULES *rules, int timeout_s, const struct pn_scan_target *t, struct scan_ctx *sc)
+{
+	return run_scan_cb(rules, timeout_s, t, on_scan_msg, sc);
 }
 
 /* Category, result, method and details from the collected matches. */
@@ -1003,6 +1095,179 @@ yara_scan(struct pn_engine *e, const struct pn_scan_target *t, struct pn_verdict
 }
 
 /* ------------------------------------------------------------------------
+ * Every pack in one pass.
+ */
+
+/* Compile the healthy packs of v into one rule set; NULL (logged) on failure. */
+static struct yara_combined *
+comb_build(struct pn_engine **v, size_t n)
+{
+	struct yara_combined *c = pn_xcalloc(1, sizeof(*c));
+	YR_COMPILER *comp = NULL;
+	char err[256] = "";
+	uint32_t maxs = 0;
+	size_t i;
+	int rc = PN_OK;
+
+	c->v = pn_xcalloc(n + 1, sizeof(*c->v));
+	for (i = 0; i < n; i++) {
+		struct yara_pack *st = v[i]->priv;
+		if (st != NULL && st->rules != NULL && st->dir != NULL) {
+			c->v[c->n++] = v[i];
+			maxs = PN_MAX(maxs, st->max_strings);
+		}
+	}
+	if (c->n < 2 || yr_compiler_create(&comp) != ERROR_SUCCESS)
+		goto fail;
+	yr_set_configuration_uint32(YR_CONFIG_MAX_STRINGS_PER_RULE, maxs);
+	if (define_externals(comp) != PN_OK)
+		goto fail;
+	for (i = 0; i < c->n && rc >= 0; i++) {
+		struct yara_pack *st = c->v[i]->priv;
+		struct compile_ctx cc = { st->dir, err, sizeof(err), 0, 0 };
+		char prefix[32];
+		time_t newest = 0;
+
+		snprintf(prefix, sizeof(prefix), "%zu/", i);
+		yr_compiler_set_callback(comp, on_compile_msg, &cc);
+		rc = add_files(comp, st->dir, &newest, &cc, prefix);
+	}
+	if (rc < 0 || yr_compiler_get_rules(comp, &c->rules) != ERROR_SUCCESS)
+		goto fail;
+	yr_compiler_destroy(comp);
+	return c;
+fail:
+	if (c->n >= 2)
+		log_warnx("yara: packs not combined (%s); each is scanned on its own",
+		    err[0] ? err : "compiler failed");
+	if (comp != NULL)
+		yr_compiler_destroy(comp);
+	free(c->v);
+	free(c);
+	return NULL;
+}
+
+static void
+yara_prepare(struct pn_engine **v, size_t n)
+{
+	struct yara_combined *c;
+	int64_t t0 = pn_mono_ms();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i]->priv != NULL)
+			comb_drop(v[i]->priv);
+	if ((c = comb_build(v, n)) == NULL)
+		return;
+	for (i = 0; i < c->n; i++) {
+		((struct yara_pack *)c->v[i]->priv)->comb = c;
+		c->refs++;
+	}
+	log_info("yara: %zu packs in one rule set, %lld ms", c->n, (long long)(pn_mono_ms() - t0));
+}
+
+/* Scan contexts of a combined scan, one per pack of the set (NULL: not asked). */
+struct multi_ctx {
+	struct scan_ctx **sc;
+	size_t n;
+};
+
+/* The pack index a namespace belongs to, or -1. */
+static long
+ns_pack(const char *ns, size_t n)
+{
+	char *end;
+	long i = strtol(ns, &end, 10);
+
+	return end != ns && *end == '/' && i >= 0 && (size_t)i < n ? i : -1;
+}
+
+static int
+on_multi_msg(YR_SCAN_CONTEXT *ctx, int msg, void *data, void *user)
+{
+	struct multi_ctx *m = user;
+	const char *ns = NULL;
+	long i;
+
+	if (msg == CALLBACK_MSG_RULE_MATCHING)
+		ns = ((const YR_RULE *)data)->ns->name;
+	else if (msg == CALLBACK_MSG_TOO_MANY_MATCHES)
+		ns = ctx->rules->rules_table[((const YR_STRING *)data)->rule_idx].ns->name;
+	else
+		return on_scan_msg(ctx, msg, data, NULL);
+	if ((i = ns_pack(ns, m->n)) < 0 || m->sc[i] == NULL)
+		return CALLBACK_CONTINUE;
+	return on_scan_msg(ctx, msg, data, m->sc[i]);
+}
+
+/* Position of e among the combined packs, or -1. */
+static long
+comb_index(const struct yara_combined *c, const struct pn_engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->v[i] == e)
+			return (long)i;
+	return -1;
+}
+
+static void
+yara_scan_group(struct pn_engine **v, size_t n, const struct pn_scan_target *t,
+    struct pn_verdict *out, int *rc)
+{
+	struct yara_combined *c = v[0]->priv ? ((struct yara_pack *)v[0]->priv)->comb : NULL;
+	struct multi_ctx m;
+	struct scan_ctx *ctxs;
+	int timeout = 0, yrc;
+	size_t i;
+
+	for (i = 0; c != NULL && i < n; i++)
+		if (v[i]->priv == NULL || ((struct yara_pack *)v[i]->priv)->comb != c)
+			c = NULL;
+	if (c == NULL) {
+		for (i = 0; i < n; i++)
+			rc[i] = yara_scan(v[i], t, &out[i]);
+		return;
+	}
+	ctxs = pn_xcalloc(n, sizeof(*ctxs));
+	m.n = c->n;
+	m.sc = pn_xcalloc(c->n, sizeof(*m.sc));
+	for (i = 0; i < n; i++) {
+		struct yara_pack *st = v[i]->priv;
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].category = PN_CAT_UNDETECTED;
+		rc[i] = PN_OK;
+		if (v[i]->max_size > 0 && t->size > v[i]->max_size) {
+			out[i].category = PN_CAT_TYPE_UNSUPPORTED;
+			continue;
+		}
+		ctxs[i].pack = base_name(st->dir);
+		ctxs[i].matches = json_object_new_array();
+		m.sc[comb_index(c, v[i])] = &ctxs[i];
+		timeout = PN_MAX(timeout, v[i]->timeout_s);
+	}
+	yrc = run_scan_cb(c->rules, timeout, t, on_multi_msg, &m);
+	for (i = 0; i < n; i++) {
+		if (ctxs[i].matches == NULL)
+			continue;
+		if (yrc == ERROR_SUCCESS)
+			fill_verdict(&ctxs[i], &out[i]);
+		else if (yrc == ERROR_SCAN_TIMEOUT)
+			out[i].category = PN_CAT_TIMEOUT;
+		else
+			rc[i] = PN_EINTERNAL;
+		scan_ctx_release(&ctxs[i]);
+	}
+	if (yrc == ERROR_SCAN_TIMEOUT)
+		log_warnx("yara: scan of all packs timed out after %d s", yara_timeout(timeout));
+	else if (yrc != ERROR_SUCCESS)
+		log_warnx("yara: scan of all packs failed: libyara error %d", yrc);
+	free(m.sc);
+	free(ctxs);
+}
+
+/* ------------------------------------------------------------------------
  * The interface.
  */
 
@@ -1045,6 +1310,7 @@ yara_free(struct pn_engine *e)
 		return;
 	if (st->rules != NULL)
 		yr_rules_destroy(st->rules);
+	comb_drop(st);
 	if (st->yr_ready)
 		yr_finalize();
 	free(st->dir);
@@ -1058,4 +1324,6 @@ const struct pn_engine_ops pn_engine_yara_ops = {
 	.scan = yara_scan,
 	.reload = yara_reload,
 	.free = yara_free,
+	.prepare = yara_prepare,
+	.scan_group = yara_scan_group,
 };

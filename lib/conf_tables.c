@@ -24,6 +24,7 @@ extern const struct pn_conf_opt pn_conf_fetch[];
 extern const struct pn_conf_opt pn_conf_sandbox[];
 extern const struct pn_conf_opt pn_conf_behavior[];
 extern const struct pn_conf_opt pn_conf_domains[];
+extern const struct pn_conf_opt pn_conf_analysis[];
 
 const struct pn_conf_opt *const pn_conf_tables[] = {
 	pn_conf_core,
@@ -44,5 +45,6 @@ const struct pn_conf_opt *const pn_conf_tables[] = {
 	pn_conf_sandbox,
 	pn_conf_behavior,
 	pn_conf_domains,
+	pn_conf_analysis,
 	NULL
 };

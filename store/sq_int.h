@@ -107,4 +107,11 @@ int sq_audit_list(struct pn_store *ps, int64_t cursor, size_t limit, struct pn_a
 int sq_usage_load(struct pn_store *ps, const char *subject, struct pn_usage **v, size_t *n);
 int sq_usage_save(struct pn_store *ps, const struct pn_usage *v, size_t n);
 
+/* sq_cache.c: the engine result cache (schema step, ops). */
+int sq_schema_cache(struct sq_store *s);
+int sq_verdict_cache_get(struct pn_store *ps, const char *sha256, struct pn_cached_verdict **v,
+    size_t *n);
+int sq_verdict_cache_put(struct pn_store *ps, const char *sha256,
+    const struct pn_cached_verdict *v, size_t n);
+
 #endif

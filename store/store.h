@@ -211,6 +211,18 @@ struct pn_engine_info {
 	int64_t seen;         /* when a worker last reported it */
 };
 
+/* An engine's cached verdict on a file (analysis/job.c's result cache). */
+struct pn_cached_verdict {
+	char engine[64];
+	char version[64];          /* engine_version it was given at */
+	char sigver[128];          /* signature version (+ options digest) it was given at */
+	char category[24];         /* "malicious", ... */
+	char *result, *method;     /* may be NULL */
+	char *details;             /* JSON object text or NULL */
+	int64_t date;
+};
+void pn_cached_verdicts_free(struct pn_cached_verdict *v, size_t n);
+
 struct pn_store_ops {
 	void (*close)(struct pn_store *);
 
@@ -317,6 +329,12 @@ struct pn_store_ops {
 
 	int (*engine_report)(struct pn_store *, const struct pn_engine_info *e);
 	int (*engine_list)(struct pn_store *, struct pn_engine_info **v, size_t *n);
+
+	/* Result cache: every cached verdict of a file; replace some (by engine). */
+	int (*verdict_cache_get)(struct pn_store *, const char *sha256,
+	    struct pn_cached_verdict **v, size_t *n);
+	int (*verdict_cache_put)(struct pn_store *, const char *sha256,
+	    const struct pn_cached_verdict *v, size_t n);
 };
 
 struct pn_store {
@@ -390,6 +408,8 @@ int pn_relationship_known(const char *type, const char *rel);
 #define pn_store_upload_token_take(s, ...) ((s)->ops->upload_token_take((s), __VA_ARGS__))
 #define pn_store_engine_report(s, ...) ((s)->ops->engine_report((s), __VA_ARGS__))
 #define pn_store_engine_list(s, ...) ((s)->ops->engine_list((s), __VA_ARGS__))
+#define pn_store_verdict_cache_get(s, ...) ((s)->ops->verdict_cache_get((s), __VA_ARGS__))
+#define pn_store_verdict_cache_put(s, ...) ((s)->ops->verdict_cache_put((s), __VA_ARGS__))
 
 /* Analysis ids of URLs, domains and IPs: "u-<id>-<ts>", "d-…", "i-…". */
 void pn_analysis_id_obj(const char *type, const char *id, int64_t ts, char out[128]);

@@ -180,7 +180,7 @@ static const char schema_v2[] =
 	"ALTER TABLE jobs ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE jobs ADD COLUMN password TEXT;";
 
-#define PN_SQLITE_SCHEMA 5
+#define PN_SQLITE_SCHEMA 6
 
 int
 sq_dberr(struct sq_store *s, const char *what)
@@ -1042,6 +1042,8 @@ static const struct pn_store_ops sq_ops = {
 	.upload_token_take = sq_upload_token_take,
 	.engine_report = sq_engine_report,
 	.engine_list = sq_engine_list,
+	.verdict_cache_get = sq_verdict_cache_get,
+	.verdict_cache_put = sq_verdict_cache_put,
 };
 
 static int
@@ -1067,8 +1069,10 @@ migrate(struct sq_store *s)
 		rc = sq_exec_sql(s, sq_schema_v4);
 	if (rc == PN_OK && version < 5)
 		rc = sq_exec_sql(s, sq_schema_v5);
+	if (rc == PN_OK && version < 6)
+		rc = sq_schema_cache(s);
 	if (rc == PN_OK && version < PN_SQLITE_SCHEMA)
-		rc = sq_exec_sql(s, "PRAGMA user_version = 5");
+		rc = sq_exec_sql(s, "PRAGMA user_version = 6");
 	if (version > PN_SQLITE_SCHEMA) {
 		log_warnx("store: database schema %d is newer than this program (%d)", version,
 		    PN_SQLITE_SCHEMA);

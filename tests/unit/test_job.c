@@ -10,12 +10,52 @@
 #include "conf.h"
 #include "engine.h"
 #include "worker.h"
+#include "store.h"
 
 #include <errno.h>
 #include <json-c/json.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+static char count_path[64];
+
+/* Counts its runs in a file (scans run in children: the parent cannot count). */
+static int
+scan_count(struct pn_engine *e, const struct pn_scan_target *t, struct pn_verdict *v)
+{
+	int fd = open(count_path, O_WRONLY | O_APPEND | O_CREAT, 0600);
+
+	if (fd >= 0) {
+		if (write(fd, "x", 1) != 1)
+			v->category = PN_CAT_UNDETECTED;
+		close(fd);
+	}
+	v->category = PN_CAT_MALICIOUS;
+	v->result = pn_xstrdup("Test.Counted");
+	v->details = json_object_new_object();
+	json_object_object_add(v->details, "n", json_object_new_int(1));
+	return PN_OK;
+}
+
+/* Answers with its process id: which scan child served the file. */
+static int
+scan_pid(struct pn_engine *e, const struct pn_scan_target *t, struct pn_verdict *v)
+{
+	v->category = PN_CAT_UNDETECTED;
+	v->result = pn_xasprintf("%ld", (long)getpid());
+	return PN_OK;
+}
+
+static long
+count_runs(void)
+{
+	struct stat sb;
+
+	return stat(count_path, &sb) == 0 ? (long)sb.st_size : 0;
+}
 
 static int
 scan_ok(struct pn_engine *e, const struct pn_scan_target *t, struct pn_verdict *v)
@@ -65,9 +105,10 @@ scan_escape(struct pn_engine *e, const struct pn_scan_target *t, struct pn_verdi
 	return PN_OK;
 }
 
-#define OPS(fn) { "test", NULL, fn, NULL, NULL }
+#define OPS(fn) { .kind = "test", .scan = fn }
 static const struct pn_engine_ops ops_ok = OPS(scan_ok), ops_crash = OPS(scan_crash),
-	ops_hang = OPS(scan_hang), ops_error = OPS(scan_error), ops_escape = OPS(scan_escape);
+	ops_hang = OPS(scan_hang), ops_error = OPS(scan_error), ops_escape = OPS(scan_escape),
+	ops_count = OPS(scan_count), ops_pid = OPS(scan_pid);
 
 static struct pn_engine *
 mk(const char *name, const struct pn_engine_ops *ops, int timeout, uint64_t max)
@@ -89,6 +130,177 @@ field(json_object *results, const char *engine, const char *key)
 	if (!json_object_object_get_ex(results, engine, &e) || !json_object_object_get_ex(e, key, &v))
 		return NULL;
 	return json_object_get_string(v);
+}
+
+/*
+ * Long-lived scan children: a second file after a crash and a timeout is
+ * served by replacements; types an engine does not judge are
+ * type-unsupported without running it.
+ */
+static void
+test_again_and_types(struct pn_conf *conf, struct pn_engines *set, int fd)
+{
+	char *details = NULL, *results = NULL, *stats = NULL;
+	json_object *r;
+
+	pn_strlcpy(set->v[0]->types, "peexe,pedll", sizeof(set->v[0]->types));
+	pn_strlcpy(set->v[4]->types, "pdf,text", sizeof(set->v[4]->types));
+	set->v[4]->max_size = 0;
+	is_int(pn_analyse_fd(conf, set, fd, "x.txt", NULL, &details, &results, &stats), PN_OK,
+	    "second file analysed");
+	r = json_tokener_parse(results);
+	is_str(field(r, "Ok", "category"), "type-unsupported", "an engine that judges only PE skips text");
+	is_str(field(r, "Small", "category"), "malicious", "one that judges text runs (same child kind)");
+	is_str(field(r, "Crash", "category"), "failure", "the crashed child was replaced and fails again");
+	is_str(field(r, "Hang", "category"), "timeout", "the killed child was replaced and times out again");
+	is_str(field(r, "Escape", "result"), "socket=refused exec=refused", "replacements are confined too");
+	json_object_put(r);
+	free(details);
+	free(results);
+	free(stats);
+	set->v[0]->types[0] = set->v[4]->types[0] = '\0';
+}
+
+/* The result cache: a rescan with unchanged engines does not run them; a new signature version does. */
+static void
+test_cache(struct pn_conf *conf, int fd)
+{
+	char dir[] = "/tmp/pn-test-job-store-XXXXXX";
+	struct pn_engine *v[1];
+	struct pn_engines set;
+	struct pn_analyse_opts o;
+	struct pn_store *st = NULL;
+	char *details, *results, *stats, *first_results = NULL;
+	json_object *d, *ed, *c;
+	long n0;
+	int pass;
+
+	snprintf(count_path, sizeof(count_path), "/tmp/pn-test-job-count-%ld", (long)getpid());
+	unlink(count_path);
+	ok(mkdtemp(dir) != NULL && pn_store_open_sqlite(dir, 0, &st) == PN_OK, "store opened");
+	v[0] = mk("Counter", &ops_count, 5, 0);
+	set.v = v;
+	set.n = 1;
+	memset(&o, 0, sizeof(o));
+	o.sha256 = "5555555555555555555555555555555555555555555555555555555555555555";
+	o.cache = st;
+	for (pass = 0; pass < 4; pass++) {
+		if (pass == 2)
+			pn_strlcpy(v[0]->sigver, "rules-v2", sizeof(v[0]->sigver));
+		if (pass == 3)
+			pn_strlcpy(v[0]->confsig, "0123456789abcdef", sizeof(v[0]->confsig));
+		n0 = count_runs();
+		details = results = stats = NULL;
+		is_int(pn_analyse_fd_ex(conf, &set, fd, NULL, &o, &details, &results, &stats), PN_OK,
+		    "analysis %d", pass + 1);
+		d = details ? json_tokener_parse(details) : NULL;
+		c = NULL;
+		if (d && json_object_object_get_ex(d, "engine_details", &ed) &&
+		    json_object_object_get_ex(ed, "Counter", &ed))
+			json_object_object_get_ex(ed, "cached", &c);
+		if (pass == 1) {
+			is_int(count_runs() - n0, 0, "rescan with unchanged engines: the engine does not run");
+			ok(c && json_object_get_boolean(c), "its verdict is marked cached");
+			is_str(results, first_results, "and the results are identical");
+		} else {
+			is_int(count_runs() - n0, 1, pass == 0 ? "first analysis runs the engine" :
+			    pass == 2 ? "a new signature version runs it again" :
+			    "changed engine options run it again");
+			ok(c == NULL, "a verdict just computed is not marked cached");
+		}
+		if (pass == 0)
+			first_results = pn_xstrdup(results);
+		json_object_put(d);
+		free(details);
+		free(results);
+		free(stats);
+	}
+	free(first_results);
+	free(v[0]);
+	pn_store_close(st);
+	unlink(count_path);
+	{
+		char cmd[128];
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			diag("could not remove %s", dir);
+	}
+}
+
+/* The pid of the child that judged the file, as text (static buffer). */
+static const char *
+served_by(struct pn_conf *conf, struct pn_engines *set, int fd)
+{
+	static char pid[32];
+	char *details = NULL, *results = NULL, *stats = NULL;
+	json_object *r;
+
+	pid[0] = '\0';
+	if (pn_analyse_fd(conf, set, fd, NULL, NULL, &details, &results, &stats) == PN_OK &&
+	    (r = json_tokener_parse(results)) != NULL) {
+		const char *f = field(r, "Pid", "result");
+		pn_strlcpy(pid, f ? f : "", sizeof(pid));
+		json_object_put(r);
+	}
+	free(details);
+	free(results);
+	free(stats);
+	return pid;
+}
+
+/* The set digests each engine's option section: a changed option changes it. */
+static void
+test_confsig(void)
+{
+	struct pn_conf *a = pn_conf_new(), *b = pn_conf_new();
+	struct pn_engines sa, sb;
+	const char *off[] = { "clamav.enabled", "yara.enabled", "hashlist.enabled" };
+	size_t i;
+
+	for (i = 0; i < PN_ARRAY_LEN(off); i++) {
+		pn_conf_put(a, off[i], "false");
+		pn_conf_put(b, off[i], "false");
+	}
+	pn_conf_put(b, "heuristics.malicious_score", "90");
+	pn_engines_load(&sa, a);
+	pn_engines_load(&sb, b);
+	ok(sa.n >= 1 && sa.n == sb.n && strlen(sa.v[0]->confsig) == 16, "options digest set (%s)",
+	    sa.n ? sa.v[0]->confsig : "");
+	ok(sa.n >= 1 && strcmp(sa.v[0]->confsig, sb.v[0]->confsig) != 0,
+	    "another heuristics threshold, another digest");
+	pn_engines_free(&sb);
+	pn_engines_load(&sb, a);
+	ok(sa.n >= 1 && strcmp(sa.v[0]->confsig, sb.v[0]->confsig) == 0, "the same options, the same digest");
+	pn_engines_free(&sa);
+	pn_engines_free(&sb);
+	pn_conf_free(a);
+	pn_conf_free(b);
+}
+
+/* Scan children serve many files; analysis.child_max_files = 1 makes a fresh one per file. */
+static void
+test_child_reuse(struct pn_conf *conf, int fd)
+{
+	struct pn_engine *v[1];
+	struct pn_engines set;
+	char a[32], b[32], me[32];
+
+	snprintf(me, sizeof(me), "%ld", (long)getpid());
+	v[0] = mk("Pid", &ops_pid, 5, 0);
+	set.v = v;
+	set.n = 1;
+	pn_strlcpy(a, served_by(conf, &set, fd), sizeof(a));
+	pn_strlcpy(b, served_by(conf, &set, fd), sizeof(b));
+	ok(a[0] && strcmp(a, me) != 0, "a child, not this process, scans (%s)", a);
+	is_str(b, a, "the same long-lived child serves the next file");
+	pn_conf_put(conf, "analysis.child_max_files", "1");
+	pn_analysis_pool_reset();
+	pn_strlcpy(a, served_by(conf, &set, fd), sizeof(a));
+	pn_strlcpy(b, served_by(conf, &set, fd), sizeof(b));
+	ok(a[0] && b[0] && strcmp(a, b) != 0, "child_max_files=1: a fresh child per file (%s, %s)", a, b);
+	pn_conf_put(conf, "analysis.child_max_files", "2000");
+	pn_analysis_pool_reset();
+	free(v[0]);
 }
 
 int
@@ -166,6 +378,10 @@ main(void)
 	free(details);
 	free(results);
 	free(stats);
+	test_again_and_types(conf, &set, fd);
+	test_cache(conf, fd);
+	test_child_reuse(conf, fd);
+	test_confsig();
 	close(fd);
 	unlink(path);
 	for (fd = 0; fd < 8; fd++)

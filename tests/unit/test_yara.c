@@ -134,7 +134,7 @@ conf_for(const char *rules_dir, const char *extra)
 
 /* The YARA row, run alone (other rows of the table stay out of the way). */
 static const struct engine_row yara_row = {
-	"YARA", &pn_engine_yara_ops, NULL, "yara.max_filesize", pn_yara_instances,
+	"YARA", &pn_engine_yara_ops, NULL, "yara.max_filesize", pn_yara_instances, NULL,
 };
 
 static void
@@ -604,6 +604,70 @@ test_fork(struct pn_engines *set)
 	    "scan in a forked child uses the parent's compiled rules");
 }
 
+/*
+ * The packs compiled into one rule set (prepare) and scanned in one pass
+ * (scan_group) give every pack exactly the verdict and details its own
+ * scan gives; a pack whose rules changed since prepare falls back.
+ */
+static void
+test_combined(struct pn_engines *set, const struct pn_conf *conf)
+{
+	static const char php[] =
+	    "<?php\n/* maintenance */\nif (isset($_REQUEST['c'])) {\n"
+	    "\tsys" "tem($_REQUEST['c']);\n}\n?>\n";
+	static const char cfg[] =
+	    "{\n  \"autosave\": true,\n  \"donate-level\": 1,\n  \"cpu\": {\"enabled\": true},\n"
+	    "  \"pools\": [\n    {\"url\": \"pool.support" "xmr.com:443\", \"user\": \"wallet\","
+	    " \"pass\": \"x\", \"tls\": true}\n  ]\n}\n";
+	static const char clean[] = "nothing to see here\n";
+	const char *samples[] = { (const char *)eicar, php, cfg, clean };
+	size_t lens[] = { sizeof(eicar), strlen(php), strlen(cfg), strlen(clean) };
+	struct pn_verdict *one = pn_xcalloc(set->n, sizeof(*one)), *all = pn_xcalloc(set->n, sizeof(*all));
+	int *rc = pn_xcalloc(set->n, sizeof(*rc));
+	size_t i, k, same = 0, hits = 0;
+
+	pn_engines_prepare(set);   /* load_yara() builds the row alone, without the set's prepare */
+	ok(((struct yara_pack *)set->v[0]->priv)->comb != NULL, "packs combined into one rule set");
+	for (k = 0; k < PN_ARRAY_LEN(samples); k++) {
+		struct pn_scan_target t;
+		memset(&t, 0, sizeof(t));
+		t.fd = -1;
+		t.data = (const uint8_t *)samples[k];
+		t.size = lens[k];
+		set->v[0]->ops->scan_group(set->v, set->n, &t, all, rc);
+		for (i = 0; i < set->n; i++) {
+			const char *a, *b;
+			memset(&one[i], 0, sizeof(one[i]));
+			(void)set->v[i]->ops->scan(set->v[i], &t, &one[i]);
+			a = one[i].details ? json_object_to_json_string(one[i].details) : "";
+			b = all[i].details ? json_object_to_json_string(all[i].details) : "";
+			if (rc[i] == PN_OK && one[i].category == all[i].category &&
+			    strcmp(one[i].result ? one[i].result : "", all[i].result ? all[i].result : "") == 0 &&
+			    strcmp(a, b) == 0)
+				same++;
+			else
+				diag("sample %zu, %s: %s/%s vs %s/%s", k, set->v[i]->name,
+				    pn_category_name(one[i].category), one[i].result ? one[i].result : "-",
+				    pn_category_name(all[i].category), all[i].result ? all[i].result : "-");
+			if (all[i].category == PN_CAT_MALICIOUS)
+				hits++;
+			pn_verdict_release(&one[i]);
+			pn_verdict_release(&all[i]);
+		}
+	}
+	is_int((long long)same, (long long)(set->n * PN_ARRAY_LEN(samples)),
+	    "one pass gives every pack the verdict and details of its own scan");
+	ok(hits >= 3, "the one pass detects (%zu malicious verdicts)", hits);
+	/* A pack reloaded since prepare is out of the combined set: per-pack scans. */
+	ok(set->v[0]->ops->reload(set->v[0], conf) != PN_OK ||
+	    ((struct yara_pack *)set->v[0]->priv)->comb == NULL, "reload drops the pack from the combined set");
+	pn_engines_prepare(set);
+	ok(((struct yara_pack *)set->v[0]->priv)->comb != NULL, "prepare combines them again");
+	free(one);
+	free(all);
+	free(rc);
+}
+
 static void
 test_project_packs(void)
 {
@@ -641,6 +705,7 @@ test_project_packs(void)
 	test_pe(&set);
 	test_clean(&set);
 	test_fork(&set);
+	test_combined(&set, c);
 	pn_engines_free(&set);
 	pn_conf_free(c);
 }
@@ -972,7 +1037,7 @@ static void
 test_failing_kind(void)
 {
 	static const struct engine_row row = {
-		"Broken-Kind", &pn_engine_yara_ops, NULL, NULL, failing_instances,
+		"Broken-Kind", &pn_engine_yara_ops, NULL, NULL, failing_instances, NULL,
 	};
 	struct pn_conf *c = pn_conf_new();
 	struct pn_engines set;
