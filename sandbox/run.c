@@ -76,6 +76,9 @@ const struct pn_conf_opt pn_conf_sandbox[] = {
 };
 
 #define STAGE "/tmp"           /* mount point of the stage tmpfs inside I's mount ns */
+
+/* The golden Wine prefix, opened in init before the stage hides /tmp (Windows runs). */
+static int wine_prefix_fd = -1;
 #define SEED_MTIME 1700000000  /* mtime of the files we plant in /etc */
 
 /* ------------------------------------------------------------ options */
@@ -983,6 +986,12 @@ init_mounts(const struct sbx_ctx *x, int sp, int sample_fd)
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
 		init_fail(sp, "cannot make / private");
+	/*
+	 * The stage tmpfs covers the host's /tmp: a Wine prefix kept there
+	 * (a build tree under /tmp, say) is reached through an fd opened first.
+	 */
+	if (x->wine && (wine_prefix_fd = open(x->wine->prefix, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		init_fail(sp, "cannot open the Wine prefix");
 	snprintf(opt, sizeof(opt), "size=%llu,nr_inodes=65536,mode=0755",
 	    (unsigned long long)x->o->write_max);
 	if (mount("pn-sbx", STAGE, "tmpfs", MS_NOSUID | MS_NODEV, opt) != 0)
@@ -1067,8 +1076,13 @@ init_mounts(const struct sbx_ctx *x, int sp, int sample_fd)
 		init_fail(sp, "cannot mount a fresh /proc");
 	harden_proc(sp);
 	snprintf(p, sizeof(p), STAGE "/r/tmp/%s", x->name);
-	if (x->wine && sbx_wine_mount(x, STAGE, p, sizeof(p)) != 0)
+	if (x->wine && sbx_wine_mount(x, STAGE, wine_prefix_fd, p, sizeof(p)) != 0)
 		init_fail(sp, "cannot mount the Wine prefix overlay");
+	/* Mounted: the fd must not take a descriptor number the sample side relies on. */
+	if (wine_prefix_fd >= 0) {
+		close(wine_prefix_fd);
+		wine_prefix_fd = -1;
+	}
 	if (copy_fd_to(sample_fd, p) != 0)
 		init_fail(sp, "cannot copy the sample in (larger than sandbox.disk?)");
 	if (sethostname(x->o->hostname, strlen(x->o->hostname)) != 0)

@@ -134,7 +134,8 @@ struct sbx_written *sbx_written_find(struct sbx_ctx *x, const char *path);
 
 /* ---- wine.c (the Windows runner, SANDBOX.md §7) */
 /* In init, before pivot_root: mount the prefix overlay; -1 with errno on failure. */
-int sbx_wine_mount(const struct sbx_ctx *x, const char *stage, char *path, size_t cap);
+int sbx_wine_mount(const struct sbx_ctx *x, const char *stage, int prefix_fd, char *path,
+    size_t cap);
 /* In the confined sample process: start Wine, run the sample, stop Wine; never returns. */
 void sbx_wine_exec(const struct sbx_ctx *x, int sp) __attribute__((noreturn));
 /* In the supervisor after the run: wine.log, hive and overlay diffs → events. */

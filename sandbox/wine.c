@@ -609,7 +609,7 @@ run_in(const struct pn_sandbox_opts *o, const char *prefix, int baseline, const 
 /* ================================================================ in the sandbox */
 
 int
-sbx_wine_mount(const struct sbx_ctx *x, const char *stage, char *path, size_t cap)
+sbx_wine_mount(const struct sbx_ctx *x, const char *stage, int prefix_fd, char *path, size_t cap)
 {
 	char p[PATH_MAX], opt[PATH_MAX * 2 + 64];
 
@@ -622,8 +622,9 @@ sbx_wine_mount(const struct sbx_ctx *x, const char *stage, char *path, size_t ca
 	snprintf(p, sizeof(p), "%s/r" WINE_PFX_IN, stage);
 	if (mkdir(p, 0755) != 0)
 		return -1;
-	if ((size_t)snprintf(opt, sizeof(opt), "lowerdir=%s,upperdir=%s/wu,workdir=%s/ww",
-	    x->wine->prefix, stage, stage) >= sizeof(opt))
+	/* Through the fd: the prefix's own path may be hidden by the stage by now. */
+	if ((size_t)snprintf(opt, sizeof(opt), "lowerdir=/proc/self/fd/%d,upperdir=%s/wu,workdir=%s/ww",
+	    prefix_fd, stage, stage) >= sizeof(opt))
 		return -1;
 	if (mount("pn-sbx-wine", p, "overlay", MS_NOSUID | MS_NODEV, opt) != 0)
 		return -1;
