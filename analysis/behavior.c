@@ -391,11 +391,6 @@ dynamic(struct pn_behavior *b, struct pn_store *st, const struct pn_conf *conf,
 		log_warnx("behavior: bad [sandbox] options");
 		return;
 	}
-	if (kind == RUN_WINDOWS &&
-	    pn_sandbox_wine_available(&o, pn_sandbox_pe_bits(sample), err, sizeof(err)) != PN_OK) {
-		log_warnx("behavior: %s: no Windows run: %s", sha256, err);
-		return;
-	}
 	dir = pn_xasprintf("%s/behaviours/%s/%lld", datadir, sha256, (long long)pn_now());
 	if (mkdirs(dir) != PN_OK) {
 		log_warn("behavior: mkdir %s", dir);

@@ -134,6 +134,11 @@ struct sbx_written *sbx_written_find(struct sbx_ctx *x, const char *path);
 
 /* ---- wine.c (the Windows runner, SANDBOX.md §7) */
 /* In init, before pivot_root: mount the prefix overlay; -1 with errno on failure. */
+/* wine_log.c: a quoted (L"...") string of a Wine log line, unescaped; NULL if none. */
+const char *sbx_wine_wstr(const char *s, const char *end, char *out, size_t cap);
+/* wine_reg.c: qsort/bsearch comparison of char * elements. */
+int sbx_strp_cmp(const void *a, const void *b);
+
 int sbx_wine_mount(const struct sbx_ctx *x, const char *stage, int prefix_fd, char *path,
     size_t cap);
 /* In the confined sample process: start Wine, run the sample, stop Wine; never returns. */
