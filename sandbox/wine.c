@@ -42,6 +42,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -703,6 +704,12 @@ sbx_wine_exec(const struct sbx_ctx *x, int sp)
 			    x->wine->bits == 32 ? "syswow64" : "system32");
 			argv[2] = dll;
 		}
+		/*
+		 * Wine's 32-bit processes must map the shared user data at a fixed
+		 * address; with address-space randomisation that place is now and
+		 * then taken ("failed to map the shared user data", an empty run).
+		 */
+		(void)personality(PER_LINUX | ADDR_NO_RANDOMIZE);
 		execve(wine, argv, envp);
 		_exit(127);
 	}
