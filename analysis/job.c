@@ -168,6 +168,7 @@ struct group {
 	size_t *idx;            /* their positions in the set */
 	size_t n;
 	size_t slot;            /* its child in the pool */
+	int early;              /* every engine judges every type blind: starts beside the type check */
 	/* per file */
 	char *want;             /* engines to run on this file */
 	int timeout_s;          /* sum of theirs: they run one after another */
@@ -351,7 +352,7 @@ pool_ensure(const struct pn_conf *conf, struct pn_engines *engines, int timeout)
 {
 	struct pn_confine cf = pn_job_confinement(conf, timeout);
 	int64_t max;
-	size_t i;
+	size_t i, k;
 
 	if (pool.sp != NULL && pool.owner != getpid())
 		pool_drop(0);
@@ -378,6 +379,12 @@ pool_ensure(const struct pn_conf *conf, struct pn_engines *engines, int timeout)
 		cf.allow_net = (e->confine_flags & PN_ENGINE_NEEDS_NET) != 0;
 		cf.allow_exec = (e->confine_flags & PN_ENGINE_NEEDS_EXEC) != 0;
 		pool.groups[i].slot = pn_scanpool_add(pool.sp, &cf, group_child, &pool.groups[i]);
+		pool.groups[i].early = 1;
+		for (k = 0; k < pool.groups[i].n; k++) {
+			const struct pn_engine *g = pool.groups[i].e[k];
+			if (!(g->confine_flags & PN_ENGINE_TYPE_BLIND) || g->types[0] != '\0')
+				pool.groups[i].early = 0;
+		}
 	}
 }
 
@@ -534,24 +541,6 @@ identify_answer(struct pn_scanpool_req *r)
 	return out;
 }
 
-/* The file's type (type_only, on the quick slot) or full details, alone. */
-static char *
-identify(int fd, int timeout, const char *name, const struct pn_analyse_opts *o, int type_only,
-    size_t slot)
-{
-	struct pn_scanpool_req r;
-	char *params = identify_params(name, o, type_only), *out;
-
-	memset(&r, 0, sizeof(r));
-	r.slot = slot;
-	r.params = params;
-	r.timeout_s = timeout;
-	pn_scanpool_run(pool.sp, fd, &r, 1);
-	out = identify_answer(&r);
-	free(params);
-	return out;
-}
-
 /* ---------------------------------------------------------- result cache */
 
 /*
@@ -643,16 +632,15 @@ cache_put(struct pn_store *st, const char *sha256, struct pn_engines *engines,
 /* ------------------------------------------------------------ the engines */
 
 /*
- * Which engines run on this file (ran[i] = 1); the others' outcome is set
- * here: failure (did not load), type-unsupported (too large, or a type
- * the engine does not judge), or the cached verdict.
+ * An engine's outcome is settled before anything runs when it did not load
+ * (failure), the file is over its size limit (type-unsupported) or its
+ * verdict is cached; settled[i] = 1 then.  Resets the groups' per-file lists.
  */
 static void
-choose_engines(struct pn_engines *engines, uint64_t size, const char *types,
-    const struct pn_cached_verdict *cached, size_t ncached, struct pn_engine_outcome *out,
-    char *ran)
+engines_settle(struct pn_engines *engines, uint64_t size, const struct pn_cached_verdict *cached,
+    size_t ncached, struct pn_engine_outcome *out, char *settled)
 {
-	size_t i, k;
+	size_t i;
 
 	for (i = 0; i < pool.ngroups; i++) {
 		memset(pool.groups[i].want, 0, pool.groups[i].n);
@@ -665,39 +653,124 @@ choose_engines(struct pn_engines *engines, uint64_t size, const char *types,
 		out[i].engine_version = e->version;
 		out[i].engine_update = e->update;
 		out[i].v.category = PN_CAT_FAILURE;
+		settled[i] = 1;
 		if (e->error[0])
 			continue;
-		if ((e->max_size && size > e->max_size) || !pn_engine_accepts(e, types)) {
+		if (e->max_size && size > e->max_size) {
 			out[i].v.category = PN_CAT_TYPE_UNSUPPORTED;
 			continue;
 		}
 		if ((c = cache_find(cached, ncached, e)) != NULL && cache_take(c, &out[i].v) == PN_OK)
 			continue;
-		ran[i] = 1;
-		for (k = 0; k < pool.ngroups; k++) {
-			struct group *g = &pool.groups[k];
-			size_t j;
-			for (j = 0; j < g->n; j++)
-				if (g->idx[j] == i) {
-					g->want[j] = 1;
-					g->timeout_s += e->timeout_s;
-				}
+		settled[i] = 0;
+	}
+}
+
+/*
+ * Choose which unsettled engines of the early groups (early = 1: they judge
+ * every type without being told it) or of the others (early = 0, once the
+ * file's type words are known) run on this file: ran[i] = 1, or
+ * type-unsupported when the engine does not judge the type.
+ */
+static void
+engines_choose(struct pn_engines *engines, int early, const char *types,
+    struct pn_engine_outcome *out, const char *settled, char *ran)
+{
+	size_t k, j;
+
+	for (k = 0; k < pool.ngroups; k++) {
+		struct group *g = &pool.groups[k];
+		if (g->early != early)
+			continue;
+		for (j = 0; j < g->n; j++) {
+			size_t i = g->idx[j];
+			struct pn_engine *e = engines->v[i];
+			if (settled[i] || ran[i])
+				continue;
+			if (!early && !pn_engine_accepts(e, types)) {
+				out[i].v.category = PN_CAT_TYPE_UNSUPPORTED;
+				continue;
+			}
+			ran[i] = 1;
+			g->want[j] = 1;
+			g->timeout_s += e->timeout_s;
 		}
 	}
 }
 
-/* Every group with work at once, each in its child; verdicts into out. */
+/*
+ * One file's requests to the scan children, started in batches: the type
+ * check, the identification and the early groups at once, the other groups
+ * when the type is known.  group[i] is the request's group, or NO_GROUP.
+ */
+#define NO_GROUP ((size_t)-1)
+struct plan {
+	struct pn_scanpool_req *r;
+	char **params;
+	size_t *group;
+	size_t n, started;
+};
+
 static void
-run_groups(int fd, const char *name, const char *tag, const struct pn_analyse_opts *o,
-    struct pn_engine_outcome *out, struct pn_scanpool_req *extra)
+plan_init(struct plan *pl)
 {
-	struct pn_scanpool_req *r = pn_xcalloc(pool.ngroups + 2, sizeof(*r));
-	char **params = pn_xcalloc(pool.ngroups + 1, sizeof(*params));
-	size_t *gi = pn_xcalloc(pool.ngroups + 1, sizeof(*gi)), nr = 0, i, k;
+	size_t cap = pool.ngroups + 3;
+
+	pl->r = pn_xcalloc(cap, sizeof(*pl->r));
+	pl->params = pn_xcalloc(cap, sizeof(*pl->params));
+	pl->group = pn_xcalloc(cap, sizeof(*pl->group));
+	pl->n = pl->started = 0;
+}
+
+/* Add a request (params is taken); returns its index. */
+static size_t
+plan_add(struct plan *pl, size_t slot, char *params, int timeout_s, size_t group)
+{
+	size_t i = pl->n++;
+
+	pl->r[i].slot = slot;
+	pl->r[i].params = params;
+	pl->r[i].timeout_s = timeout_s;
+	pl->params[i] = params;
+	pl->group[i] = group;
+	return i;
+}
+
+/* Start the requests added since the last start. */
+static void
+plan_start(struct plan *pl, int fd)
+{
+	pn_scanpool_start(pool.sp, fd, &pl->r[pl->started], pl->n - pl->started);
+	pl->started = pl->n;
+}
+
+static void
+plan_free(struct plan *pl)
+{
+	size_t i;
+
+	for (i = 0; i < pl->n; i++) {
+		pn_buf_release(&pl->r[i].out);
+		free(pl->params[i]);
+	}
+	free(pl->r);
+	free(pl->params);
+	free(pl->group);
+}
+
+/* Add a request for every early (or other) group with engines to run. */
+static void
+plan_groups(struct plan *pl, int early, const char *name, const char *tag,
+    const struct pn_analyse_opts *o)
+{
+	size_t i, k;
 
 	for (i = 0; i < pool.ngroups; i++) {
 		struct group *g = &pool.groups[i];
-		json_object *run = json_object_new_array(), *p;
+		json_object *run, *p;
+		if (g->early != early)
+			continue;
+		run = json_object_new_array();
 		for (k = 0; k < g->n; k++)
 			if (g->want[k])
 				json_object_array_add(run, json_object_new_int64((int64_t)k));
@@ -707,34 +780,71 @@ run_groups(int fd, const char *name, const char *tag, const struct pn_analyse_op
 		}
 		p = params_new(name, tag, o);
 		json_object_object_add(p, "run", run);
-		params[nr] = params_text(p);
-		r[nr].slot = g->slot;
-		r[nr].params = params[nr];
-		r[nr].timeout_s = g->timeout_s;
-		gi[nr++] = i;
+		(void)plan_add(pl, g->slot, params_text(p), g->timeout_s, i);
 	}
-	if (extra != NULL)
-		r[nr] = *extra;       /* runs alongside the engines */
-	pn_scanpool_run(pool.sp, fd, r, nr + (extra != NULL));
-	if (extra != NULL)
-		*extra = r[nr];
-	for (i = 0; i < nr; i++) {
-		struct group *g = &pool.groups[gi[i]];
-		json_object *answer = r[i].out.len ? json_tokener_parse(r[i].out.p) : NULL;
+}
+
+/* The groups' answers as verdicts into out. */
+static void
+plan_verdicts(struct plan *pl, struct pn_engine_outcome *out)
+{
+	size_t i, k;
+
+	for (i = 0; i < pl->n; i++) {
+		struct group *g;
+		json_object *answer;
+		if (pl->group[i] == NO_GROUP)
+			continue;
+		g = &pool.groups[pl->group[i]];
+		answer = pl->r[i].out.len ? json_tokener_parse(pl->r[i].out.p) : NULL;
 		if (answer && !json_object_is_type(answer, json_type_array)) {
 			json_object_put(answer);
 			answer = NULL;
 		}
 		for (k = 0; k < g->n; k++)
 			if (g->want[k])
-				engine_verdict(r[i].end, answer, k, &out[g->idx[k]].v);
+				engine_verdict(pl->r[i].end, answer, k, &out[g->idx[k]].v);
 		json_object_put(answer);
-		pn_buf_release(&r[i].out);
-		free(params[i]);
 	}
-	free(r);
-	free(params);
-	free(gi);
+}
+
+/*
+ * MD5, SHA-1 and SHA-256 of the sample, read with pread: the fd's offset
+ * is shared with the children, and a mapping would turn a file truncated
+ * meanwhile into SIGBUS in this process.
+ */
+static int
+hash_sample(int fd, struct pn_hashes *h)
+{
+	struct pn_hash_ctx ctx;
+	uint8_t *buf;
+	off_t off = 0;
+	ssize_t n;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	if ((rc = pn_hash_init(&ctx, PN_HASH_CRYPTO)) != PN_OK)
+		return rc;
+	buf = pn_xmalloc(PN_HASH_READ_BLOCK);
+	for (;;) {
+		n = pread(fd, buf, PN_HASH_READ_BLOCK, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = PN_EIO;
+			break;
+		}
+		if (n == 0) {
+			rc = pn_hash_final(&ctx, h);
+			break;
+		}
+		if ((rc = pn_hash_update(&ctx, buf, (size_t)n)) != PN_OK)
+			break;
+		off += n;
+	}
+	free(buf);
+	pn_hash_release(&ctx);
+	return rc;
 }
 
 int
@@ -743,50 +853,68 @@ pn_analyse_fd_ex(const struct pn_conf *conf, struct pn_engines *engines, int fd,
 {
 	struct pn_engine_outcome *out;
 	struct pn_cached_verdict *cached = NULL;
-	size_t ncached = 0, i;
+	struct pn_analyse_opts ho;
+	struct plan pl;
+	size_t ncached = 0, i, typed_at, ident_at = NO_GROUP;
 	int timeout = (int)pn_conf_get_int(conf, "engines.timeout");
 	int type_only = strcmp(pn_conf_get(conf, "analysis.details"), "type") == 0;
 	int use_cache = o && o->cache && o->sha256 && pn_conf_get_bool(conf, "analysis.cache");
 	struct stat sb;
-	char *tag, *types, *ran;
+	char *tag = NULL, *types = NULL, *ran, *settled, *typed;
 
 	*details = NULL;
 	if (fstat(fd, &sb) != 0)
 		return PN_EIO;
 	pool_ensure(conf, engines, timeout);
-
-	/*
-	 * 1. What is it?  The type decides which engines run; the rest of the
-	 * static analysis (parsers, fuzzy hashes) runs alongside them.
-	 */
-	if (type_only) {
-		*details = identify(fd, timeout, name, o, 1, pool.ident);
-		details_types(*details, &tag, &types);
-	} else {
-		char *typed = identify(fd, timeout, name, o, 1, pool.type);
-		details_types(typed, &tag, &types);
-		free(typed);
-	}
-
-	/* 2. Every engine group with work at once, each in its child. */
 	if (use_cache && pn_store_verdict_cache_get(o->cache, o->sha256, &cached, &ncached) != PN_OK)
 		log_warnx("job: result cache unreadable; every engine runs");
 	out = pn_xcalloc(engines->n + 1, sizeof(*out));
 	ran = pn_xcalloc(engines->n + 1, 1);
-	choose_engines(engines, (uint64_t)sb.st_size, types, cached, ncached, out, ran);
-	if (type_only) {
-		run_groups(fd, name, tag, o, out, NULL);
-	} else {
-		struct pn_scanpool_req idr;
-		char *params = identify_params(name, o, 0);
-		memset(&idr, 0, sizeof(idr));
-		idr.slot = pool.ident;
-		idr.params = params;
-		idr.timeout_s = timeout;
-		run_groups(fd, name, tag, o, out, &idr);
-		*details = identify_answer(&idr);
-		free(params);
+	settled = pn_xcalloc(engines->n + 1, 1);
+	engines_settle(engines, (uint64_t)sb.st_size, cached, ncached, out, settled);
+
+	/*
+	 * 1. At once: what is it (the type decides which other engines run),
+	 * the rest of the static analysis (parsers, fuzzy hashes) unless only
+	 * the type is wanted, and the engines that judge every type blind.
+	 */
+	plan_init(&pl);
+	typed_at = plan_add(&pl, type_only ? pool.ident : pool.type,
+	    identify_params(name, o, 1), timeout, NO_GROUP);
+	if (!type_only)
+		ident_at = plan_add(&pl, pool.ident, identify_params(name, o, 0), timeout, NO_GROUP);
+	engines_choose(engines, 1, NULL, out, settled, ran);
+	plan_groups(&pl, 1, name, NULL, o);
+	plan_start(&pl, fd);
+
+	/* Meanwhile, the caller's hashes; the later engines get them. */
+	if (o && o->hashes_out) {
+		if (hash_sample(fd, o->hashes_out) != PN_OK)
+			log_warnx("job: could not hash the sample");
+		ho = *o;
+		ho.md5 = o->hashes_out->md5[0] ? o->hashes_out->md5 : NULL;
+		ho.sha1 = o->hashes_out->sha1[0] ? o->hashes_out->sha1 : NULL;
+		ho.sha256 = o->hashes_out->sha256[0] ? o->hashes_out->sha256 : NULL;
+		o = &ho;
 	}
+
+	/* 2. The type known, the engines that judge only some types. */
+	pn_scanpool_wait(pool.sp, pl.r, pl.started, &pl.r[typed_at]);
+	typed = identify_answer(&pl.r[typed_at]);
+	details_types(typed, &tag, &types);
+	if (type_only)
+		*details = typed;
+	else
+		free(typed);
+	engines_choose(engines, 0, types, out, settled, ran);
+	plan_groups(&pl, 0, name, tag, o);
+	plan_start(&pl, fd);
+	pn_scanpool_wait(pool.sp, pl.r, pl.started, NULL);
+	if (ident_at != NO_GROUP)
+		*details = identify_answer(&pl.r[ident_at]);
+	plan_verdicts(&pl, out);
+	plan_free(&pl);
+
 	if (use_cache)
 		cache_put(o->cache, o->sha256, engines, out, ran);
 	pn_aggregate(out, engines->n, results, stats);
@@ -797,6 +925,7 @@ pn_analyse_fd_ex(const struct pn_conf *conf, struct pn_engines *engines, int fd,
 	pn_cached_verdicts_free(cached, ncached);
 	free(out);
 	free(ran);
+	free(settled);
 	free(tag);
 	free(types);
 	return PN_OK;

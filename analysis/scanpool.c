@@ -438,10 +438,9 @@ take(struct pn_scanpool *p, struct pn_scanpool_req *r)
 }
 
 void
-pn_scanpool_run(struct pn_scanpool *p, int fd, struct pn_scanpool_req *r, size_t n)
+pn_scanpool_start(struct pn_scanpool *p, int fd, struct pn_scanpool_req *r, size_t n)
 {
-	struct pollfd pfd[PN_SCANPOOL_MAX_SLOTS];
-	size_t who[PN_SCANPOOL_MAX_SLOTS], i, k, live;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		memset(&r[i].out, 0, sizeof(r[i].out));
@@ -451,11 +450,22 @@ pn_scanpool_run(struct pn_scanpool *p, int fd, struct pn_scanpool_req *r, size_t
 		r[i].hdr_done = r[i].retiring = r[i].done = 0;
 		r[i].hdr_len = 0;
 		if (r[i].slot >= p->n)
-			PN_BUG("pn_scanpool_run: no such slot");
+			PN_BUG("pn_scanpool_start: no such slot");
 		start(p, fd, &r[i]);
 	}
+}
+
+void
+pn_scanpool_wait(struct pn_scanpool *p, struct pn_scanpool_req *r, size_t n,
+    const struct pn_scanpool_req *until)
+{
+	struct pollfd pfd[PN_SCANPOOL_MAX_SLOTS];
+	size_t who[PN_SCANPOOL_MAX_SLOTS], i, k, live;
+
 	for (;;) {
 		int64_t now = pn_mono_ms(), next = INT64_MAX;
+		if (until != NULL && until->done)
+			return;
 		live = 0;
 		for (i = 0; i < n && live < PN_SCANPOOL_MAX_SLOTS; i++) {
 			if (r[i].done)
@@ -487,6 +497,13 @@ pn_scanpool_run(struct pn_scanpool *p, int fd, struct pn_scanpool_req *r, size_t
 			r[i].done = 1;
 			reap(&p->s[r[i].slot], 1);
 		}
+}
+
+void
+pn_scanpool_run(struct pn_scanpool *p, int fd, struct pn_scanpool_req *r, size_t n)
+{
+	pn_scanpool_start(p, fd, r, n);
+	pn_scanpool_wait(p, r, n, NULL);
 }
 
 void

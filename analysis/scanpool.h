@@ -78,6 +78,18 @@ size_t pn_scanpool_add(struct pn_scanpool *p, const struct pn_confine *cf, pn_sc
  * by the caller (pn_buf_release).  Slots must be distinct.
  */
 void pn_scanpool_run(struct pn_scanpool *p, int fd, struct pn_scanpool_req *r, size_t n);
+/*
+ * The same in steps, for work that depends on an early answer: start
+ * requests (their deadlines run from now), do other work, then wait.
+ * pn_scanpool_wait() serves every unfinished request of r[0..n) (read
+ * answers, enforce deadlines) and returns once `until` is done, or once all
+ * are when until is NULL.  Requests may be started in several batches into
+ * one array; the slots of all requests in flight must be distinct, and each
+ * must be waited for (until NULL) before the pool is used for another file.
+ */
+void pn_scanpool_start(struct pn_scanpool *p, int fd, struct pn_scanpool_req *r, size_t n);
+void pn_scanpool_wait(struct pn_scanpool *p, struct pn_scanpool_req *r, size_t n,
+    const struct pn_scanpool_req *until);
 /* Kill and reap every child, free the pool. */
 void pn_scanpool_free(struct pn_scanpool *p);
 /* Drop a pool inherited through fork: close its sockets, leave the children alone. */

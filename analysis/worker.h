@@ -61,10 +61,18 @@ int pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd
 void pn_analysis_engines_reloaded(struct pn_engines *engines);
 
 /* What pn_analyse_fd_ex may use beside the file. */
+struct pn_hashes;
+
 struct pn_analyse_opts {
 	const struct pn_details_opts *dopts;  /* NULL: contained files are not extracted */
 	const char *md5, *sha1, *sha256;      /* the sample's hashes when known (hex), or NULL */
 	struct pn_store *cache;               /* result cache (needs sha256), or NULL */
+	/*
+	 * Not NULL: compute the sample's MD5, SHA-1 and SHA-256 into it while
+	 * the first scan children work; the engines started after the type
+	 * check (those that may read hashes) are given these.
+	 */
+	struct pn_hashes *hashes_out;
 };
 int pn_analyse_fd_ex(const struct pn_conf *conf, struct pn_engines *engines, int fd,
     const char *name, const struct pn_analyse_opts *o, char **details, char **results,

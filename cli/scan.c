@@ -33,6 +33,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -101,12 +102,18 @@ scan_one(const struct pn_conf *conf, struct pn_engines *engines, const char *pat
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	memset(&ao, 0, sizeof(ao));
-	ao.md5 = h.md5;       /* filled by pn_hash_fd before the analysis reads them */
-	ao.sha1 = h.sha1;
-	ao.sha256 = h.sha256;
-	if (fd < 0 || fstat(fd, &sb) != 0 || pn_hash_fd(fd, PN_HASH_CRYPTO, &h) != PN_OK ||
+	memset(&h, 0, sizeof(h));
+	ao.hashes_out = &h;   /* hashed while the first engines scan */
+	if (fd >= 0 && fstat(fd, &sb) == 0 &&
 	    pn_analyse_fd_ex(conf, engines, fd, strrchr(path, '/') ? strrchr(path, '/') + 1 : path,
-	    &ao, &details, &results, &stats) != PN_OK) {
+	    &ao, &details, &results, &stats) == PN_OK && h.sha256[0] == '\0') {
+		free(details);        /* analysed, but the file could not be hashed */
+		free(results);
+		free(stats);
+		results = NULL;
+		errno = EIO;
+	}
+	if (results == NULL) {
 		o = json_object_new_object();
 		json_object_object_add(o, "path", json_object_new_string(path));
 		json_object_object_add(o, "error", json_object_new_string(strerror(errno)));
@@ -144,14 +151,17 @@ scan_one(const struct pn_conf *conf, struct pn_engines *engines, const char *pat
 	return line;
 }
 
-/* A scanning process: every jobs-th file from first, one line each to fd. */
+/*
+ * A scanning process: takes the next file from the counter the processes
+ * share (so one that drew large files takes fewer), one line each to fd.
+ */
 static void
 scan_part(const struct pn_conf *conf, struct pn_engines *engines, const struct pn_scan_files *f,
-    size_t first, size_t step, int fd)
+    size_t *next, int fd)
 {
 	size_t i;
 
-	for (i = first; i < f->n; i += step) {
+	while ((i = __atomic_fetch_add(next, 1, __ATOMIC_RELAXED)) < f->n) {
 		char *line = scan_one(conf, engines, f->v[i]);
 		(void)pn_write_all(fd, line, strlen(line));
 		(void)pn_write_all(fd, "\n", 1);
@@ -368,7 +378,7 @@ scan_local(struct pn_cli_common *c, const struct pn_scan_files *f, struct pn_sca
 	struct pn_engines engines;
 	int fds[PN_SCAN_MAX_JOBS];
 	pid_t pids[PN_SCAN_MAX_JOBS];
-	size_t i, n;
+	size_t i, n, *next;
 
 	pn_log_set_tag("scan");
 	if (!isatty(STDERR_FILENO) || quiet)
@@ -381,6 +391,10 @@ scan_local(struct pn_cli_common *c, const struct pn_scan_files *f, struct pn_sca
 	n = (size_t)PN_MIN((int64_t)f->n, jobs);
 	if (n == 0)
 		n = 1;
+	next = mmap(NULL, sizeof(*next), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (next == MAP_FAILED)
+		fatal("mmap");
+	*next = 0;
 	fflush(stdout);
 	for (i = 0; i < n; i++) {
 		int p[2];
@@ -391,7 +405,7 @@ scan_local(struct pn_cli_common *c, const struct pn_scan_files *f, struct pn_sca
 			fatal("fork");
 		if (pids[i] == 0) {
 			close(p[0]);
-			scan_part(c->conf, &engines, f, i, n, p[1]);
+			scan_part(c->conf, &engines, f, next, p[1]);
 			pn_analysis_pool_reset();   /* reap the scan children (their CPU time counts) */
 			_exit(0);
 		}
@@ -402,6 +416,7 @@ scan_local(struct pn_cli_common *c, const struct pn_scan_files *f, struct pn_sca
 	for (i = 0; i < n; i++)
 		while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
 			;
+	munmap(next, sizeof(*next));
 	pn_engines_free(&engines);
 }
 

@@ -712,7 +712,7 @@ static int
 cmdline_init(struct pn_engine *e, const struct pn_conf *conf)
 {
 	e->priv = NULL;
-	e->confine_flags = PN_ENGINE_NEEDS_EXEC;
+	e->confine_flags = PN_ENGINE_NEEDS_EXEC | PN_ENGINE_TYPE_BLIND;
 	return cmdline_setup(e, conf);
 }
 

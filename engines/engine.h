@@ -133,6 +133,12 @@ int pn_engine_accepts(const struct pn_engine *e, const char *tags);
  * file, at the price that a crash there fails all of them together.
  */
 #define PN_ENGINE_SHARE_CHILD 0x4u
+/*
+ * The engine reads neither the target's type_tag nor its hashes: when it
+ * also judges every type (types ""), its child starts on the file beside
+ * the type check instead of after it (analysis/job.c).
+ */
+#define PN_ENGINE_TYPE_BLIND  0x8u
 
 /* The set of engines a worker runs. */
 struct pn_engines {

@@ -285,7 +285,7 @@ heur_pe_scan(struct pn_engine *e, const struct pn_scan_target *t, struct pn_verd
 		pn_heur_unsupported(v);
 		return PN_OK;
 	}
-	(void)pn_pe_parse(t->data, t->size, &pe);
+	(void)pn_pe_parse_ex(t->data, t->size, PN_PE_PARSE_STRUCTURE, &pe);
 	if (!pe.valid) {
 		pn_pe_free(&pe);
 		pn_heur_unsupported(v);

@@ -651,7 +651,7 @@ static int
 icap_init(struct pn_engine *e, const struct pn_conf *conf)
 {
 	e->priv = NULL;
-	e->confine_flags = PN_ENGINE_NEEDS_NET;
+	e->confine_flags = PN_ENGINE_NEEDS_NET | PN_ENGINE_TYPE_BLIND;
 	return icap_setup(e, conf);
 }
 

@@ -268,6 +268,14 @@ struct pn_pe {
  * data.
  */
 int pn_pe_parse(const uint8_t *data, size_t size, struct pn_pe *pe);
+/*
+ * The same with PN_PE_PARSE_* flags.  PN_PE_PARSE_STRUCTURE: headers,
+ * sections (with entropy and chi2, without digests), imports, exports,
+ * debug, TLS, CLR and the overlay's place, for a heuristic that judges the
+ * structure; no resources, checksum, signature or authentihash.
+ */
+#define PN_PE_PARSE_STRUCTURE 0x1u
+int pn_pe_parse_ex(const uint8_t *data, size_t size, unsigned flags, struct pn_pe *pe);
 
 /* Free what pn_pe_parse() allocated; *pe is zeroed.  Safe to call twice. */
 void pn_pe_free(struct pn_pe *pe);

@@ -130,9 +130,11 @@ pn_pe_stats(struct pn_pe_ctx *c, const uint8_t *p, size_t n, int want_sha256,
 	}
 	st->entropy = h;
 	st->chi2 = n > 0 ? chi : -1;
-	digest("md5", p, n, st->md5);
-	if (want_sha256)
-		digest("sha256", p, n, st->sha256);
+	if (!(c->flags & PN_PE_PARSE_STRUCTURE)) {
+		digest("md5", p, n, st->md5);
+		if (want_sha256)
+			digest("sha256", p, n, st->sha256);
+	}
 	st->done = 1;
 }
 
@@ -933,10 +935,18 @@ packer_hints(struct pn_pe_ctx *c)
 int
 pn_pe_parse(const uint8_t *data, size_t size, struct pn_pe *pe)
 {
+	return pn_pe_parse_ex(data, size, 0, pe);
+}
+
+int
+pn_pe_parse_ex(const uint8_t *data, size_t size, unsigned flags, struct pn_pe *pe)
+{
 	struct pn_pe_ctx c;
+	int full = !(flags & PN_PE_PARSE_STRUCTURE);
 
 	memset(pe, 0, sizeof(*pe));
 	memset(&c, 0, sizeof(c));
+	c.flags = flags;
 	pe->size = size;
 	pe->entry_section = -1;
 	c.pe = pe;
@@ -951,14 +961,17 @@ pn_pe_parse(const uint8_t *data, size_t size, struct pn_pe *pe)
 	parse_rich(&c);
 	pn_pe_parse_imports(&c);
 	pn_pe_parse_exports(&c);
-	pn_pe_parse_resources(&c);
+	if (full)
+		pn_pe_parse_resources(&c);
 	parse_debug(&c);
 	parse_tls(&c);
 	parse_clr(&c);
 	find_overlay(&c);
-	checksum(&c);
-	pn_pe_parse_signature(&c);
-	pn_pe_authentihash(&c);
+	if (full) {
+		checksum(&c);
+		pn_pe_parse_signature(&c);
+		pn_pe_authentihash(&c);
+	}
 	packer_hints(&c);
 	free(c.byva);
 	free(c.lo);

@@ -37,6 +37,7 @@ struct pn_pe_ctx {
 	uint64_t header_len;      /* pefile's "header": bytes mapped 1:1 before sections */
 	uint64_t sect_table_end;  /* file offset after the section table */
 	uint32_t thunks;          /* ILT/IAT entries read (PN_PE_MAX_IMPORT_THUNKS) */
+	unsigned flags;           /* PN_PE_PARSE_* */
 };
 
 /* Notes (pe.c): note() marks the parse malformed, note_limit() limited. */
@@ -61,7 +62,10 @@ int pn_pe_rva_section(struct pn_pe_ctx *c, uint64_t rva);
  */
 int pn_pe_rva_str(struct pn_pe_ctx *c, uint64_t rva, size_t max, char **out);
 
-/* Entropy, chi2, md5 (and sha256 if want_sha256) of bytes, charged to PN_PE_MAX_HASHED. */
+/*
+ * Entropy, chi2, md5 (and sha256 if want_sha256) of bytes, charged to
+ * PN_PE_MAX_HASHED; no digests with PN_PE_PARSE_STRUCTURE.
+ */
 void pn_pe_stats(struct pn_pe_ctx *c, const uint8_t *p, size_t n, int want_sha256,
     struct pn_pe_stats *st);
 /* A file type name from the first bytes ("PE", "PNG", "XML", ... "Data"). */

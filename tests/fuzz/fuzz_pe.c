@@ -1,6 +1,7 @@
 /*
  * fuzz_pe.c - fuzz target for the PE parser (parsers/pe*.c): the input is
  * a whole file, parsed from an exactly-sized heap copy by pn_pe_parse()
+ * (and its structure-only variant, pn_pe_parse_ex(PN_PE_PARSE_STRUCTURE))
  * and then by the "pe" parser's JSON glue (pn_parser_pe).
  *
  * Invariants checked (a violation aborts with PN_BUG): a PE parse is
@@ -92,6 +93,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memcpy(copy, data, size);
 	rc = pn_pe_parse(copy, size, &pe);
+	check(&pe, rc, copy, size);
+	pn_pe_free(&pe);
+	rc = pn_pe_parse_ex(copy, size, PN_PE_PARSE_STRUCTURE, &pe);  /* the PE heuristic's parse */
 	check(&pe, rc, copy, size);
 	pn_pe_free(&pe);
 	if (pn_pe_is_pe(copy, size))

@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "worker.h"
 #include "store.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -105,10 +106,20 @@ scan_escape(struct pn_engine *e, const struct pn_scan_target *t, struct pn_verdi
 	return PN_OK;
 }
 
+/* Says what it was told: the type tag and MD5 (or "-"). */
+static int
+scan_told(struct pn_engine *e, const struct pn_scan_target *t, struct pn_verdict *v)
+{
+	v->category = PN_CAT_UNDETECTED;
+	v->result = pn_xasprintf("tag=%s md5=%s", t->type_tag ? t->type_tag : "-", t->md5 ? t->md5 : "-");
+	return PN_OK;
+}
+
 #define OPS(fn) { .kind = "test", .scan = fn }
 static const struct pn_engine_ops ops_ok = OPS(scan_ok), ops_crash = OPS(scan_crash),
 	ops_hang = OPS(scan_hang), ops_error = OPS(scan_error), ops_escape = OPS(scan_escape),
-	ops_count = OPS(scan_count), ops_pid = OPS(scan_pid);
+	ops_count = OPS(scan_count), ops_pid = OPS(scan_pid), ops_told = OPS(scan_told),
+	ops_told2 = { .kind = "test2", .scan = scan_told };
 
 static struct pn_engine *
 mk(const char *name, const struct pn_engine_ops *ops, int timeout, uint64_t max)
@@ -303,6 +314,53 @@ test_child_reuse(struct pn_conf *conf, int fd)
 	free(v[0]);
 }
 
+/*
+ * Engines that judge every type blind (PN_ENGINE_TYPE_BLIND) start beside
+ * the type check, so they are told neither type nor hashes; the others
+ * start once the type is known, with the hashes the caller asked for
+ * (computed meanwhile).  A blind engine limited to some types waits too.
+ */
+static void
+test_early(struct pn_conf *conf, int fd)
+{
+	struct pn_engine *v[3];
+	struct pn_engines set;
+	struct pn_analyse_opts ao;
+	struct pn_hashes h, want;
+	char *details = NULL, *results = NULL, *stats = NULL, expect[128];
+	json_object *r;
+
+	v[0] = mk("Blind", &ops_told, 5, 0);
+	v[0]->confine_flags = PN_ENGINE_TYPE_BLIND;
+	v[1] = mk("Typed", &ops_told2, 5, 0);
+	v[2] = mk("BlindText", &ops_told, 5, 0);
+	v[2]->confine_flags = PN_ENGINE_TYPE_BLIND | PN_ENGINE_NEEDS_NET;  /* a group of its own */
+	pn_strlcpy(v[2]->types, "text", sizeof(v[2]->types));
+	set.v = v;
+	set.n = 3;
+	memset(&ao, 0, sizeof(ao));
+	memset(&h, 0, sizeof(h));
+	ao.hashes_out = &h;
+	is_int(pn_analyse_fd_ex(conf, &set, fd, "x.txt", &ao, &details, &results, &stats), PN_OK,
+	    "analysed with the hashes asked for");
+	ok(pn_hash_buf("BAD sample bytes\n", 17, PN_HASH_CRYPTO, &want) == PN_OK &&
+	    strcmp(h.sha256, want.sha256) == 0 && strcmp(h.md5, want.md5) == 0 &&
+	    strcmp(h.sha1, want.sha1) == 0, "the caller's hashes were computed (%s)", h.sha256);
+	r = json_tokener_parse(results);
+	is_str(field(r, "Blind", "result"), "tag=- md5=-", "a blind engine started before the type was known");
+	snprintf(expect, sizeof(expect), "tag=text md5=%s", want.md5);
+	is_str(field(r, "Typed", "result"), expect, "the others get the type and the hashes");
+	is_str(field(r, "BlindText", "result"), expect, "a blind engine limited to some types waits for the type");
+	json_object_put(r);
+	free(details);
+	free(results);
+	free(stats);
+	pn_analysis_pool_reset();
+	free(v[0]);
+	free(v[1]);
+	free(v[2]);
+}
+
 int
 main(void)
 {
@@ -381,6 +439,7 @@ main(void)
 	test_again_and_types(conf, &set, fd);
 	test_cache(conf, fd);
 	test_child_reuse(conf, fd);
+	test_early(conf, fd);
 	test_confsig();
 	close(fd);
 	unlink(path);

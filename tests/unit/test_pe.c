@@ -829,6 +829,23 @@ check_exe(const char *bits)
 	ok(pe.entry_section >= 0 && (pe.sections[pe.entry_section].chars & PE_SCN_MEM_EXECUTE),
 	    "%s: entry point in an executable section", name);
 	ok(pe.checksum_calc != 0 && pe.imphash[0] != 0, "%s: checksum and imphash computed", name);
+	{
+		/* What the PE heuristic asks for: the structure, without the digests. */
+		struct pn_pe st;
+		int same = 1;
+		(void)pn_pe_parse_ex(d, n, PN_PE_PARSE_STRUCTURE, &st);
+		for (i = 0; i < pe.nsect && i < st.nsect; i++)
+			if (st.sections[i].st.entropy != pe.sections[i].st.entropy ||
+			    st.sections[i].st.md5[0] != '\0' || pe.sections[i].st.md5[0] == '\0')
+				same = 0;
+		ok(st.valid && st.nsect == pe.nsect && same && st.nimport_funcs == pe.nimport_funcs &&
+		    st.nexports == pe.nexports && st.entry_section == pe.entry_section &&
+		    st.ntls_callbacks == pe.ntls_callbacks,
+		    "%s: the structure-only parse has the same sections (entropy, no MD5), imports, entry, TLS", name);
+		ok(st.nresources == 0 && st.checksum_calc == 0 && st.authentihash[0] == '\0',
+		    "%s: and leaves out resources and the checksum", name);
+		pn_pe_free(&st);
+	}
 	pn_pe_free(&pe);
 	free(d);
 
