@@ -102,6 +102,8 @@ struct yara_combined {
 };
 
 enum rule_class { CLASS_INFO, CLASS_SUSPICIOUS, CLASS_MALICIOUS, CLASS__COUNT };
+
+static void rules_destroy(YR_RULES *rules);
 static const char *const class_names[CLASS__COUNT] = { "info", "suspicious", "malicious" };
 
 /* ------------------------------------------------------------------------
@@ -551,7 +553,7 @@ comb_drop(struct yara_pack *st)
 	st->comb = NULL;
 	if (c == NULL || --c->refs > 0)
 		return;
-	yr_rules_destroy(c->rules);
+	rules_destroy(c->rules);
 	free(c->v);
 	free(c);
 }
@@ -581,7 +583,7 @@ install(struct pn_engine *e, const struct pn_conf *conf)
 		return rc;
 	}
 	if (st->rules != NULL)
-		yr_rules_destroy(st->rules);
+		rules_destroy(st->rules);
 	comb_drop(st);                  /* stale until the next prepare */
 	st->rules = rules;
 	st->max_strings = max_strings(conf);
@@ -994,6 +996,25 @@ define_target(YR_SCANNER *s, const struct pn_scan_target *t)
 	yr_scanner_define_string_variable(s, "filetype", ftype);
 }
 
+/*
+ * One scanner per rule set, kept between scans as yara(1) does: creating
+ * one allocates tables for every rule and string of the set, which costs
+ * more than scanning a small file.  rules_destroy() drops it with its rules.
+ */
+static YR_SCANNER *scanner;
+static YR_RULES *scanner_rules;
+
+static void
+rules_destroy(YR_RULES *rules)
+{
+	if (rules != NULL && rules == scanner_rules) {
+		yr_scanner_destroy(scanner);
+		scanner = NULL;
+		scanner_rules = NULL;
+	}
+	yr_rules_destroy(rules);
+}
+
 static int
 run_scan_cb(YR_RULES *rules, int timeout_s, const struct pn_scan_target *t, YR_CALLBACK_FUNC cb,
     void *user)
@@ -1002,8 +1023,16 @@ run_scan_cb(YR_RULES *rules, int timeout_s, const struct pn_scan_target *t, YR_C
 	YR_SCANNER *s;
 	int rc;
 
-	if (yr_scanner_create(rules, &s) != ERROR_SUCCESS)
-		return ERROR_INSUFFICIENT_MEMORY;
+	if (scanner_rules != rules) {
+		if (scanner != NULL)
+			yr_scanner_destroy(scanner);
+		scanner = NULL;
+		scanner_rules = NULL;
+		if (yr_scanner_create(rules, &scanner) != ERROR_SUCCESS)
+			return ERROR_INSUFFICIENT_MEMORY;
+		scanner_rules = rules;
+	}
+	s = scanner;
 	yr_scanner_set_flags(s, SCAN_FLAGS_REPORT_RULES_MATCHING);
 	yr_scanner_set_timeout(s, yara_timeout(timeout_s));
 	yr_scanner_set_callback(s, cb, user);
@@ -1014,7 +1043,7 @@ run_scan_cb(YR_RULES *rules, int timeout_s, const struct pn_scan_target *t, YR_C
 		rc = yr_scanner_scan_fd(s, t->fd);
 	else
 		rc = yr_scanner_scan_mem(s, empty, 0);
-	yr_scanner_destroy(s);
+	yr_scanner_set_callback(s, NULL, NULL);   /* user points into the caller's frame */
 	return rc;
 }
 
@@ -1309,7 +1338,7 @@ yara_free(struct pn_engine *e)
 	if (st == NULL)
 		return;
 	if (st->rules != NULL)
-		yr_rules_destroy(st->rules);
+		rules_destroy(st->rules);
 	comb_drop(st);
 	if (st->yr_ready)
 		yr_finalize();

@@ -421,6 +421,17 @@ test_eicar(struct pn_engines *set)
 	is_str(jstr(m, "category"), "info", "embedded EICAR: info match kept as evidence");
 	is_int(jint(find_string(m, "$eicar"), "offset"), 100, "embedded EICAR: offset 100");
 	pn_verdict_release(&v);
+
+	/* One scanner serves every scan: nothing carries over from one file to the next. */
+	memset(big, ' ', sizeof(big));
+	check_verdict(e, big, sizeof(big), PN_CAT_UNDETECTED, NULL, "a clean file after two matches", &v);
+	ok(v.details == NULL || find_match(&v, "EICAR_Test_String_Embedded") == NULL,
+	    "the clean file has no match left over from the one before");
+	pn_verdict_release(&v);
+	check_verdict(e, eicar, sizeof(eicar), PN_CAT_MALICIOUS, "EICAR_Test_File", "EICAR again", &v);
+	is_int(jint(find_string(find_match(&v, "EICAR_Test_File"), "$eicar"), "offset"), 0,
+	    "EICAR again: its own match, at offset 0");
+	pn_verdict_release(&v);
 }
 
 static void
