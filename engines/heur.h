@@ -69,7 +69,6 @@ pn_heur_engine_init(struct pn_engine *e, const struct pn_conf *conf)
 	e->confine_flags = PN_ENGINE_SHARE_CHILD;   /* the heuristics share one scan child */
 	pn_strlcpy(e->version, PN_HEUR_VERSION, sizeof(e->version));
 	pn_strlcpy(e->update, PN_HEUR_UPDATE, sizeof(e->update));
-	e->confine_flags = 0;
 	return PN_OK;
 }
 
