@@ -45,6 +45,7 @@ const struct pn_conf_opt pn_conf_behavior[] = {
 	{ "behavior.windows", PN_CONF_BOOL, "true", "run PE programs under Wine inside the sandbox (issue 9)" },
 	{ "behavior.static", PN_CONF_BOOL, "true", "static capabilities report for executables, scripts and documents" },
 	{ "behavior.max_size", PN_CONF_SIZE, "64M", "larger files are not run" },
+	{ "behavior.workers", PN_CONF_INT, "1", "sandbox workers that serve starts beside the analysis workers: sandbox runs are queued jobs, so a slow run never holds up detection (0: each analysis worker runs its files' sandbox runs itself, after their detection)" },
 	{ "behavior.keep_runs", PN_CONF_BOOL, "true", "keep each run's events under DATA/behaviours/ (rules can be re-run offline)" },
 	{ NULL, PN_CONF_STR, NULL, NULL }
 };
@@ -419,23 +420,48 @@ out:
 	free(dir);
 }
 
+int
+pn_behavior_would_run(const struct pn_behavior *b, const struct pn_conf *conf,
+    const char *datadir, const char *sha256)
+{
+	char sample[4096];
+	enum run_kind k;
+
+	if (b == NULL || !b->available)
+		return 0;
+	k = runnable(datadir, sha256, pn_conf_get_size(conf, "behavior.max_size"), sample,
+	    sizeof(sample));
+	return k == RUN_LINUX || (k == RUN_WINDOWS && b->windows);
+}
+
 void
 pn_behavior_file(struct pn_behavior *b, struct pn_store *st, const struct pn_conf *conf,
     const char *datadir, const char *sha256, const char *details_text, const char *name)
 {
+	pn_behavior_file_ex(b, st, conf, datadir, sha256, details_text, name,
+	    PN_BEHAVIOR_STATIC | PN_BEHAVIOR_DYNAMIC);
+}
+
+void
+pn_behavior_file_ex(struct pn_behavior *b, struct pn_store *st, const struct pn_conf *conf,
+    const char *datadir, const char *sha256, const char *details_text, const char *name,
+    unsigned what)
+{
 	json_object *details = details_text ? json_tokener_parse(details_text) : NULL;
 
-	if (b == NULL)
+	if (b == NULL) {
+		json_object_put(details);
 		return;
-	if (pn_conf_get_bool(conf, "behavior.static") && b->static_rules && details &&
-	    static_worthy(details)) {
+	}
+	if ((what & PN_BEHAVIOR_STATIC) && pn_conf_get_bool(conf, "behavior.static") &&
+	    b->static_rules && details && static_worthy(details)) {
 		json_object *rep = NULL;
 		if (pn_static_caps_report(details, b->static_rules, &rep) == PN_OK && rep &&
 		    has_content(rep))
 			store_report(st, sha256, rep);
 		json_object_put(rep);
 	}
-	if (b->available) {
+	if ((what & PN_BEHAVIOR_DYNAMIC) && b->available) {
 		char sample[4096];
 		enum run_kind k = runnable(datadir, sha256, pn_conf_get_size(conf, "behavior.max_size"),
 		    sample, sizeof(sample));

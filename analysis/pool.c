@@ -21,6 +21,7 @@
 
 struct slot {
 	pid_t pid;
+	int sandbox;          /* a sandbox worker (worker --sandbox) */
 	int wake_fd;          /* write end of the worker's wake pipe */
 	int64_t started_ms;
 	int64_t busy_since;   /* unused: the store knows claimed_at */
@@ -34,14 +35,15 @@ static struct {
 	volatile int stopping;
 	struct pn_store *store;
 	pthread_mutex_t lock;
-	char **argv;
+	char **argv;           /* an analysis worker's command line */
+	char **argv_sandbox;   /* a sandbox worker's */
 } P = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static char **
-build_argv(void)
+build_argv(int sandbox)
 {
 	size_t n = 0, i;
-	char **v = pn_xcalloc(8 + P.o.n_extra, sizeof(char *));
+	char **v = pn_xcalloc(9 + P.o.n_extra, sizeof(char *));
 
 	v[n++] = pn_xstrdup(P.o.self_exe);
 	v[n++] = pn_xstrdup("worker");
@@ -49,10 +51,22 @@ build_argv(void)
 	v[n++] = pn_xstrdup(P.o.datadir);
 	v[n++] = pn_xstrdup("--notify-fd");
 	v[n++] = pn_xstrdup("3");
+	if (sandbox)
+		v[n++] = pn_xstrdup("--sandbox");
 	for (i = 0; i < P.o.n_extra; i++)
 		v[n++] = pn_xstrdup(P.o.extra_args[i]);
 	v[n] = NULL;
 	return v;
+}
+
+static void
+free_argv(char **v)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
 }
 
 static int
@@ -80,7 +94,7 @@ spawn(struct slot *s)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (dup2(p[0], 3) < 0)
 			_exit(127);
-		execv(P.o.self_exe, P.argv);
+		execv(P.o.self_exe, s->sandbox ? P.argv_sandbox : P.argv);
 		_exit(127);
 	}
 	close(p[0]);
@@ -88,7 +102,7 @@ spawn(struct slot *s)
 	s->pid = pid;
 	s->wake_fd = p[1];
 	s->started_ms = pn_mono_ms();
-	log_info("pool: worker %ld started", (long)pid);
+	log_info("pool: %s %ld started", s->sandbox ? "sandbox worker" : "worker", (long)pid);
 	return PN_OK;
 }
 
@@ -194,13 +208,15 @@ pn_pool_start(const struct pn_pool_opts *o)
 
 	P.o = *o;
 	P.n = o->count > PN_POOL_MAX ? PN_POOL_MAX : o->count;
-	P.argv = build_argv();
+	P.argv = build_argv(0);
+	P.argv_sandbox = build_argv(1);
 	rc = pn_store_open_sqlite(o->datadir,
 	    strcmp(pn_conf_get(o->conf, "store.synchronous"), "normal") != 0, &P.store);
 	if (rc != PN_OK)
 		return rc;
 	for (i = 0; i < P.n; i++) {
 		P.w[i].wake_fd = -1;
+		P.w[i].sandbox = i >= P.n - PN_MIN(o->sandboxes, P.n);
 		if ((rc = spawn(&P.w[i])) != PN_OK)
 			return rc;
 	}
@@ -261,8 +277,7 @@ pn_pool_stop(void)
 	reap();
 	/* A worker stopped mid-job leaves it running in the store; the next start re-queues it. */
 	pn_store_close(P.store);
-	for (i = 0; P.argv[i]; i++)
-		free(P.argv[i]);
-	free(P.argv);
-	P.argv = NULL;
+	free_argv(P.argv);
+	free_argv(P.argv_sandbox);
+	P.argv = P.argv_sandbox = NULL;
 }

@@ -23,7 +23,8 @@ struct pn_pool_opts {
 	const char *self_exe;
 	char *const *extra_args;   /* --config/--set passed through */
 	size_t n_extra;
-	int count;
+	int count;                 /* workers in all */
+	int sandboxes;             /* of which sandbox workers (worker --sandbox) */
 };
 
 int pn_pool_start(const struct pn_pool_opts *o);

@@ -1,8 +1,10 @@
 /*
- * worker.c - the worker process main loop (see worker.h).
+ * worker.c - the worker process main loops (see worker.h).
  *
- * Loads the engines once, tells the store what they are (for /metadata),
- * then claims queued jobs one at a time.  Idle, it sleeps in poll(2) on the
+ * An analysis worker loads the engines once, tells the store what they are
+ * (for /metadata), then claims queued analyses one at a time; a file's
+ * sandbox run becomes a "behaviour" job for the sandbox workers, which
+ * load no engines and claim only those.  Idle, it sleeps in poll(2) on the
  * wake-up pipe from the server, and looks at the queue at least once a
  * second anyway (jobs queued by another server or before a restart).
  * SIGHUP reloads the engines between jobs; SIGTERM ends the loop after the
@@ -54,11 +56,11 @@ report_engines(struct pn_store *st, struct pn_engines *set)
 
 /*
  * After a file's detection is recorded (its analysis is completed): the
- * Behavior step, on the file's rendered attributes.
+ * Behavior step, on the file's rendered attributes (the parts in `what`).
  */
 static void
 behavior_step(struct pn_behavior *b, struct pn_store *st, const struct pn_conf *conf,
-    const char *datadir, const char *sha256)
+    const char *datadir, const char *sha256, unsigned what)
 {
 	json_object *o = NULL, *n;
 	char sha[65], *doc = NULL;
@@ -67,11 +69,36 @@ behavior_step(struct pn_behavior *b, struct pn_store *st, const struct pn_conf *
 	if (pn_store_file_doc(st, NULL, sha256, sha, &doc, &len) != PN_OK)
 		return;
 	o = json_tokener_parse(doc);
-	pn_behavior_file(b, st, conf, datadir, sha256, doc,
+	pn_behavior_file_ex(b, st, conf, datadir, sha256, doc,
 	    o && json_object_object_get_ex(o, "meaningful_name", &n) ?
-	    json_object_get_string(n) : NULL);
+	    json_object_get_string(n) : NULL, what);
 	json_object_put(o);
 	free(doc);
+}
+
+/*
+ * The Behavior step of an analysis worker: the static report now; the
+ * sandbox run queued for the sandbox workers when there are any (a run
+ * takes seconds, detection of the next file should not wait for it),
+ * else run here.
+ */
+static void
+behavior_after_detection(struct pn_behavior *b, struct pn_store *st, const struct pn_conf *conf,
+    const char *datadir, const char *sha256)
+{
+	int added = 0;
+
+	if (pn_conf_get_int(conf, "behavior.workers") <= 0) {
+		behavior_step(b, st, conf, datadir, sha256, PN_BEHAVIOR_STATIC | PN_BEHAVIOR_DYNAMIC);
+		return;
+	}
+	behavior_step(b, st, conf, datadir, sha256, PN_BEHAVIOR_STATIC);
+	if (!pn_behavior_would_run(b, conf, datadir, sha256))
+		return;
+	if (pn_store_behaviour_job_add(st, sha256, &added) != PN_OK)
+		log_warnx("worker: could not queue the sandbox run of %s", sha256);
+	else if (added)
+		log_info("worker: sandbox run of %s queued", sha256);
 }
 
 /* URL/domain/IP engines in /metadata too. */
@@ -124,8 +151,9 @@ release_job(struct pn_store *st, const char *worker_id, struct pn_engines *set,
 	free(stats);
 }
 
+/* Sleep until woken (new uploads) or timeout_ms passed. */
 static void
-wait_for_work(int notify_fd)
+wait_for_work(int notify_fd, int timeout_ms)
 {
 	struct pollfd p = { notify_fd, POLLIN, 0 };
 	char buf[64];
@@ -134,21 +162,35 @@ wait_for_work(int notify_fd)
 		usleep(200 * 1000);
 		return;
 	}
-	if (poll(&p, 1, 1000) > 0)
+	if (poll(&p, 1, timeout_ms) > 0)
 		while (read(notify_fd, buf, sizeof(buf)) > 0)
 			;
 }
 
-int
-pn_worker_main(const struct pn_conf *conf, const char *datadir, int notify_fd)
+/* Claim a job of this kind (1), or wait up to wait_ms for work (0). */
+static int
+claim_next(struct pn_store *st, const char *worker_id, int kind, int notify_fd, int wait_ms,
+    struct pn_job *job)
 {
-	struct pn_engines engines;
-	struct pn_net_engines neteng;
-	struct pn_behavior *beh;
+	int rc = pn_store_job_claim(st, worker_id, kind, job);
+
+	if (rc == PN_ENOTFOUND || rc == PN_EBUSY) {
+		wait_for_work(notify_fd, wait_ms);
+		return 0;
+	}
+	if (rc != PN_OK) {
+		log_warnx("worker: claim failed: %s", pn_strerror(rc));
+		sleep(1);
+		return 0;
+	}
+	return 1;
+}
+
+/* What both kinds of worker set up: signals, TMPDIR, the store. */
+static struct pn_store *
+worker_setup(const char *datadir, int notify_fd, char *worker_id, size_t idlen)
+{
 	struct pn_store *st;
-	struct pn_job job;
-	char worker_id[32];
-	int64_t done = 0, max_jobs = pn_conf_get_int(conf, "worker.max_jobs");
 	int rc;
 
 	pn_log_set_tag("worker");
@@ -158,7 +200,7 @@ pn_worker_main(const struct pn_conf *conf, const char *datadir, int notify_fd)
 	signal(SIGPIPE, SIG_IGN);
 	if (notify_fd >= 0)
 		fcntl(notify_fd, F_SETFL, O_NONBLOCK);
-	snprintf(worker_id, sizeof(worker_id), "pid:%ld", (long)getpid());
+	snprintf(worker_id, idlen, "pid:%ld", (long)getpid());
 	/* Engines unpack into TMPDIR: keep that inside the data directory. */
 	{
 		char *tmp = pn_xasprintf("%s/tmp", datadir);
@@ -176,8 +218,25 @@ pn_worker_main(const struct pn_conf *conf, const char *datadir, int notify_fd)
 	rc = pn_store_open_sqlite(datadir, 0, &st);
 	if (rc != PN_OK) {
 		log_errx("worker: cannot open the store: %s", pn_strerror(rc));
-		return 1;
+		return NULL;
 	}
+	return st;
+}
+
+int
+pn_worker_main(const struct pn_conf *conf, const char *datadir, int notify_fd)
+{
+	struct pn_engines engines;
+	struct pn_net_engines neteng;
+	struct pn_behavior *beh;
+	struct pn_store *st;
+	struct pn_job job;
+	char worker_id[32];
+	int64_t done = 0, max_jobs = pn_conf_get_int(conf, "worker.max_jobs");
+	int rc;
+
+	if ((st = worker_setup(datadir, notify_fd, worker_id, sizeof(worker_id))) == NULL)
+		return 1;
 	pn_identify_init();
 	pn_engines_load(&engines, conf);
 	pn_net_engines_load(&neteng, conf);
@@ -194,20 +253,12 @@ pn_worker_main(const struct pn_conf *conf, const char *datadir, int notify_fd)
 			pn_net_engines_reload(&neteng, conf);
 			report_net_engines(st, &neteng);
 		}
-		rc = pn_store_job_claim(st, worker_id, &job);
-		if (rc == PN_ENOTFOUND || rc == PN_EBUSY) {
-			wait_for_work(notify_fd);
+		if (!claim_next(st, worker_id, PN_JOB_ANALYSES, notify_fd, 1000, &job))
 			continue;
-		}
-		if (rc != PN_OK) {
-			log_warnx("worker: claim failed: %s", pn_strerror(rc));
-			sleep(1);
-			continue;
-		}
 		if (strcmp(job.item_type, "file") == 0) {
 			rc = pn_job_run(st, conf, datadir, &engines, &job);
 			if (rc == PN_OK)
-				behavior_step(beh, st, conf, datadir, job.item_id);
+				behavior_after_detection(beh, st, conf, datadir, job.item_id);
 		} else
 			rc = pn_netjob_run(st, conf, datadir, &engines, &neteng, &job);
 		if (rc != PN_OK)
@@ -219,6 +270,39 @@ pn_worker_main(const struct pn_conf *conf, const char *datadir, int notify_fd)
 	pn_net_engines_free(&neteng);
 	pn_behavior_free(beh);
 	pn_identify_cleanup();
+	pn_store_close(st);
+	return 0;
+}
+
+int
+pn_worker_main_sandbox(const struct pn_conf *conf, const char *datadir, int notify_fd)
+{
+	struct pn_engines none = { NULL, 0 };
+	struct pn_behavior *beh;
+	struct pn_store *st;
+	struct pn_job job;
+	char worker_id[32];
+	int64_t done = 0, max_jobs = pn_conf_get_int(conf, "worker.max_jobs");
+
+	if ((st = worker_setup(datadir, notify_fd, worker_id, sizeof(worker_id))) == NULL)
+		return 1;
+	beh = pn_behavior_new(conf);
+	log_info("sandbox worker ready");
+	while (!stop_flag && (max_jobs <= 0 || done < max_jobs)) {
+		if (reload_flag) {
+			reload_flag = 0;
+			pn_behavior_free(beh);
+			beh = pn_behavior_new(conf);
+		}
+		/* Analysis workers queue these without a wake-up: look often (an indexed read). */
+		if (!claim_next(st, worker_id, PN_JOB_BEHAVIOUR, notify_fd, 250, &job))
+			continue;
+		behavior_step(beh, st, conf, datadir, job.item_id, PN_BEHAVIOR_DYNAMIC);
+		if (pn_store_job_done(st, &job) != PN_OK)
+			release_job(st, worker_id, &none, &job);
+		done++;
+	}
+	pn_behavior_free(beh);
 	pn_store_close(st);
 	return 0;
 }

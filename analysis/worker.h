@@ -47,6 +47,20 @@ void pn_behavior_free(struct pn_behavior *b);
 /* Static capabilities and, for ELF programs and scripts, a sandbox run. */
 void pn_behavior_file(struct pn_behavior *b, struct pn_store *st, const struct pn_conf *conf,
     const char *datadir, const char *sha256, const char *details_text, const char *name);
+/* The same, only the parts in `what`: the static report, the sandbox run. */
+#define PN_BEHAVIOR_STATIC  0x1u
+#define PN_BEHAVIOR_DYNAMIC 0x2u
+void pn_behavior_file_ex(struct pn_behavior *b, struct pn_store *st, const struct pn_conf *conf,
+    const char *datadir, const char *sha256, const char *details_text, const char *name,
+    unsigned what);
+/* Would this stored file be run in the sandbox (its kind, size, Wine enabled)? */
+int pn_behavior_would_run(const struct pn_behavior *b, const struct pn_conf *conf,
+    const char *datadir, const char *sha256);
+/*
+ * A sandbox worker (`panoptes worker --sandbox`, started by serve for
+ * behavior.workers): claims behaviour jobs only and runs them.
+ */
+int pn_worker_main_sandbox(const struct pn_conf *conf, const char *datadir, int notify_fd);
 
 int pn_analyse_fd(const struct pn_conf *conf, struct pn_engines *engines, int fd,
     const char *name, const struct pn_details_opts *dopts, char **details, char **results,

@@ -173,11 +173,12 @@ cmd_worker(int argc, char **argv)
 	static const struct option lo[] = {
 		PN_CLI_COMMON_LONGOPTS,
 		{ "notify-fd", required_argument, NULL, OPT_NOTIFY },
+		{ "sandbox", no_argument, NULL, OPT_SANDBOX },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pn_cli_common c = PN_CLI_COMMON_INIT;
 	int64_t fd = -1;
-	int opt, rc;
+	int opt, rc, sandbox = 0;
 
 	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		if (pn_cli_common_opt(&c, opt, optarg))
@@ -189,12 +190,17 @@ cmd_worker(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case OPT_SANDBOX:
+			sandbox = 1;
+			break;
 		case 'h':
 			printf("usage: panoptes worker [--data DIR] [--config FILE] [--set K=V]...\n"
-			    "                       [--notify-fd FD]\n\n"
+			    "                       [--notify-fd FD] [--sandbox]\n\n"
 			    "Claim queued analyses from the store in DIR and run them.  `serve`\n"
 			    "starts these itself; run more by hand to add capacity on this host.\n\n"
-			    "options:\n  --notify-fd FD       wake-up pipe from serve\n%s", pn_cli_common_help);
+			    "options:\n  --notify-fd FD       wake-up pipe from serve\n"
+			    "  --sandbox            run queued sandbox runs (behaviour jobs) instead\n%s",
+			    pn_cli_common_help);
 			pn_cli_common_free(&c);
 			return 0;
 		default:
@@ -206,7 +212,8 @@ cmd_worker(int argc, char **argv)
 		pn_cli_common_free(&c);
 		return rc;
 	}
-	rc = pn_worker_main(c.conf, c.datadir, (int)fd);
+	rc = sandbox ? pn_worker_main_sandbox(c.conf, c.datadir, (int)fd) :
+	    pn_worker_main(c.conf, c.datadir, (int)fd);
 	pn_cli_common_free(&c);
 	return rc;
 }

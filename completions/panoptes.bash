@@ -40,7 +40,7 @@ _panoptes()
 	local opts=""
 	case $cmd in
 	serve) opts="$common --listen --workers" ;;
-	worker) opts="$common --notify-fd" ;;
+	worker) opts="$common --notify-fd --sandbox" ;;
 	user) opts="$common --admin --download add" ;;
 	signatures) opts="--data reload --help" ;;
 	scan) opts="$common $client --jobs -j --remote --rescan --upload-url-above" ;;

@@ -30,7 +30,7 @@ types=(file url domain ip analysis comment collection)
 _panoptes_cmd() {
 	case $words[1] in
 	serve) _arguments $common '--listen[HOST:PORT]:address:' '--workers[worker processes]:count:' ;;
-	worker) _arguments $common '--notify-fd[wake-up pipe]:fd:' ;;
+	worker) _arguments $common '--notify-fd[wake-up pipe]:fd:' '--sandbox[run queued sandbox runs only]' ;;
 	user) _arguments $common '--admin[administrator]' '--download[may download]' '1:action:(add)' '2:name:' ;;
 	signatures) _arguments '--data[data directory]:directory:_files -/' '1:action:(reload)' ;;
 	scan) _arguments $common $client '(-j --jobs)'{-j,--jobs}'[files at once]:count:' \

@@ -215,6 +215,10 @@ pn_server_run(const struct pn_server_opts *o)
 	po.extra_args = o->worker_args;
 	po.n_extra = o->n_worker_args;
 	po.count = (int)pn_conf_get_int(conf, "worker.count");
+	/* Sandbox runs are jobs of their own, served by these (behavior.workers). */
+	if (pn_conf_get_bool(conf, "behavior.enabled") && po.count > 0)
+		po.sandboxes = (int)PN_MAX(0, PN_MIN(pn_conf_get_int(conf, "behavior.workers"), 16));
+	po.count += po.sandboxes;
 	if (pn_pool_start(&po) != PN_OK) {
 		log_errx("serve: cannot start the workers");
 		return 1;
@@ -226,8 +230,8 @@ pn_server_run(const struct pn_server_opts *o)
 		pn_pool_stop();
 		return 1;
 	}
-	log_info("ready: serving %s/api/v3/ (data %s, %d worker(s), %lld job(s) queued)",
-	    srv.base_url, o->datadir, po.count, (long long)n);
+	log_info("ready: serving %s/api/v3/ (data %s, %d worker(s) + %d sandbox worker(s), %lld job(s) queued)",
+	    srv.base_url, o->datadir, po.count - po.sandboxes, po.sandboxes, (long long)n);
 	if (n > 0)
 		pn_pool_wake();
 

@@ -110,6 +110,9 @@ struct pn_analysis {
 };
 void pn_analysis_release(struct pn_analysis *a);
 
+#define PN_JOB_ANALYSES  0   /* job_claim kinds */
+#define PN_JOB_BEHAVIOUR 1
+
 struct pn_job {
 	int64_t id;
 	char analysis_id[128];
@@ -306,7 +309,20 @@ struct pn_store_ops {
 
 	int (*analysis_get)(struct pn_store *, const char *id, struct pn_analysis *out);
 
-	int (*job_claim)(struct pn_store *, const char *worker, struct pn_job *out);
+	/*
+	 * Claim the oldest queued job of a kind: PN_JOB_ANALYSES (files, URLs,
+	 * domains, addresses) or PN_JOB_BEHAVIOUR (sandbox runs, item_type
+	 * "behaviour", item_id a file's sha256).  PN_ENOTFOUND: none queued.
+	 */
+	int (*job_claim)(struct pn_store *, const char *worker, int kind, struct pn_job *out);
+	/*
+	 * Queue a sandbox run of a stored file (a "behaviour" job).  At most one
+	 * is queued or running per file: another request meanwhile is dropped
+	 * (*added 0).  Finished with job_done, released like any job.
+	 */
+	int (*behaviour_job_add)(struct pn_store *, const char *sha256, int *added);
+	/* A job that leaves no analysis behind (a behaviour job) is done: delete it. */
+	int (*job_done)(struct pn_store *, const struct pn_job *job);
 	int (*job_finish)(struct pn_store *, const struct pn_job *job, const char *details,
 	    const char *results, const char *stats);
 	int (*jobs_release)(struct pn_store *, const char *worker, int max_attempts,
@@ -397,6 +413,8 @@ int pn_relationship_known(const char *type, const char *rel);
 #define pn_store_file_exists(s, ...) ((s)->ops->file_exists((s), __VA_ARGS__))
 #define pn_store_analysis_get(s, ...) ((s)->ops->analysis_get((s), __VA_ARGS__))
 #define pn_store_job_claim(s, ...) ((s)->ops->job_claim((s), __VA_ARGS__))
+#define pn_store_behaviour_job_add(s, ...) ((s)->ops->behaviour_job_add((s), __VA_ARGS__))
+#define pn_store_job_done(s, ...) ((s)->ops->job_done((s), __VA_ARGS__))
 #define pn_store_job_finish(s, ...) ((s)->ops->job_finish((s), __VA_ARGS__))
 #define pn_store_jobs_release(s, ...) ((s)->ops->jobs_release((s), __VA_ARGS__))
 #define pn_store_jobs_reset_running(s, ...) ((s)->ops->jobs_reset_running((s), __VA_ARGS__))

@@ -33,7 +33,7 @@ enum {
 	Q_FILE_BY_SHA256, Q_FILE_BY_MD5, Q_FILE_BY_SHA1, Q_FILE_INSERT, Q_FILE_ROW,
 	Q_FILE_SUBMITTED, Q_FILE_SET_DOC, Q_SOURCE_ADD, Q_SUB_ADD, Q_JOB_QUEUED_FOR,
 	Q_ANALYSIS_EXISTS, Q_ANALYSIS_ADD, Q_JOB_ADD, Q_ANALYSIS_GET,
-	Q_JOB_CLAIM, Q_ANALYSIS_SET_STATUS, Q_ANALYSIS_DONE, Q_FILE_SET_ANALYSIS,
+	Q_JOB_CLAIM, Q_JOB_CLAIM_BEHAVIOUR, Q_BEHAVIOUR_JOB_ADD, Q_ANALYSIS_SET_STATUS, Q_ANALYSIS_DONE, Q_FILE_SET_ANALYSIS,
 	Q_FILE_SET_DETAILS, Q_JOB_DELETE, Q_JOBS_OF_WORKER, Q_JOB_REQUEUE,
 	Q_JOBS_RESET, Q_JOBS_QUEUED, Q_JOBS_OVERDUE, Q_EDGE_ADD, Q_EDGE_LIST, Q_EDGE_COUNT,
 	Q_ANALYSES_LIST, Q_ANALYSES_COUNT, Q_SUBS_LIST, Q_SUBS_COUNT, Q_RES_LIST, Q_RES_COUNT,
@@ -93,8 +93,17 @@ static const char *const sql_text[Q__COUNT] = {
 	                   " f.md5, f.sha1, f.size FROM analyses a LEFT JOIN files f ON f.sha256 = a.item_id"
 	                   " WHERE a.id = ?1",
 	[Q_JOB_CLAIM] = "UPDATE jobs SET state = 'running', worker = ?1, claimed_at = ?2, attempts = attempts + 1"
-	                " WHERE id = (SELECT id FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1)"
+	                " WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND item_type <> 'behaviour'"
+	                " ORDER BY id LIMIT 1)"
 	                " RETURNING id, analysis_id, item_type, item_id, attempts, depth, password",
+	[Q_JOB_CLAIM_BEHAVIOUR] = "UPDATE jobs SET state = 'running', worker = ?1, claimed_at = ?2,"
+	                " attempts = attempts + 1"
+	                " WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND item_type = 'behaviour'"
+	                " ORDER BY id LIMIT 1)"
+	                " RETURNING id, analysis_id, item_type, item_id, attempts, depth, password",
+	/* analysis_id "behaviour:<sha256>" is UNIQUE: one queued or running run per file. */
+	[Q_BEHAVIOUR_JOB_ADD] = "INSERT OR IGNORE INTO jobs(analysis_id, item_type, item_id, state, enqueued)"
+	                " VALUES('behaviour:' || ?1, 'behaviour', ?1, 'queued', ?2)",
 	[Q_ANALYSIS_SET_STATUS] = "UPDATE analyses SET status = ?2 WHERE id = ?1",
 	[Q_ANALYSIS_DONE] = "UPDATE analyses SET status = 'completed', stats = ?2, results = ?3 WHERE id = ?1"
 	                    " RETURNING date",
@@ -180,7 +189,11 @@ static const char schema_v2[] =
 	"ALTER TABLE jobs ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE jobs ADD COLUMN password TEXT;";
 
-#define PN_SQLITE_SCHEMA 6
+/* v7: workers of each kind find their jobs through an index (sandbox runs are jobs too). */
+static const char schema_v7[] =
+	"CREATE INDEX jobs_kind ON jobs(state, item_type, id);";
+
+#define PN_SQLITE_SCHEMA 7
 
 int
 sq_dberr(struct sq_store *s, const char *what)
@@ -627,7 +640,7 @@ sq_analysis_get(struct pn_store *ps, const char *id, struct pn_analysis *a)
 /* ---------------------------------------------------------------- queue */
 
 static int
-sq_job_claim(struct pn_store *ps, const char *worker, struct pn_job *j)
+sq_job_claim(struct pn_store *ps, const char *worker, int kind, struct pn_job *j)
 {
 	struct sq_store *s = SQ(ps);
 	sqlite3_stmt *st;
@@ -635,7 +648,7 @@ sq_job_claim(struct pn_store *ps, const char *worker, struct pn_job *j)
 
 	if ((rc = sq_begin(s)) != PN_OK)
 		return rc;
-	st = sq_stmt(s, Q_JOB_CLAIM);
+	st = sq_stmt(s, kind == PN_JOB_BEHAVIOUR ? Q_JOB_CLAIM_BEHAVIOUR : Q_JOB_CLAIM);
 	sq_bind_text(st, 1, worker);
 	sqlite3_bind_int64(st, 2, pn_now());
 	rc = sqlite3_step(st);
@@ -651,11 +664,38 @@ sq_job_claim(struct pn_store *ps, const char *worker, struct pn_job *j)
 	j->depth = sqlite3_column_int(st, 5);
 	sq_copy_col(st, 6, j->password, sizeof(j->password));
 	sqlite3_reset(st);
+	if (kind == PN_JOB_BEHAVIOUR)
+		return sq_end_tx(s, PN_OK);   /* no analysis object */
 
 	st = sq_stmt(s, Q_ANALYSIS_SET_STATUS);
 	sq_bind_text(st, 1, j->analysis_id);
 	sq_bind_text(st, 2, "in-progress");
 	return sq_end_tx(s, sq_exec_step(s, st, "analysis status"));
+}
+
+static int
+sq_behaviour_job_add(struct pn_store *ps, const char *sha256, int *added)
+{
+	struct sq_store *s = SQ(ps);
+	sqlite3_stmt *st = sq_stmt(s, Q_BEHAVIOUR_JOB_ADD);
+	int rc;
+
+	sq_bind_text(st, 1, sha256);
+	sqlite3_bind_int64(st, 2, pn_now());
+	rc = sq_exec_step(s, st, "behaviour job add");
+	if (added)
+		*added = rc == PN_OK && sqlite3_changes(s->db) > 0;
+	return rc;
+}
+
+static int
+sq_job_done(struct pn_store *ps, const struct pn_job *j)
+{
+	struct sq_store *s = SQ(ps);
+	sqlite3_stmt *st = sq_stmt(s, Q_JOB_DELETE);
+
+	sqlite3_bind_int64(st, 1, j->id);
+	return sq_exec_step(s, st, "job delete");
 }
 
 static int
@@ -741,7 +781,13 @@ release_tx(struct sq_store *s, const char *worker, int max_attempts,
 	}
 	sqlite3_reset(st);
 	for (i = 0; i < n; i++) {
-		if (jobs[i].attempts >= max_attempts) {
+		if (jobs[i].attempts >= max_attempts && strcmp(jobs[i].item_type, "behaviour") == 0) {
+			log_warnx("job %lld (%s) failed %d times: giving up",
+			    (long long)jobs[i].id, jobs[i].analysis_id, jobs[i].attempts);
+			st = sq_stmt(s, Q_JOB_DELETE);   /* no analysis to fail */
+			sqlite3_bind_int64(st, 1, jobs[i].id);
+			rc = sq_exec_step(s, st, "job delete");
+		} else if (jobs[i].attempts >= max_attempts) {
 			int file = strcmp(jobs[i].item_type, "file") == 0;
 			log_warnx("job %lld (%s) failed %d times: giving up",
 			    (long long)jobs[i].id, jobs[i].analysis_id, jobs[i].attempts);
@@ -1031,6 +1077,8 @@ static const struct pn_store_ops sq_ops = {
 	.file_exists = sq_file_exists,
 	.analysis_get = sq_analysis_get,
 	.job_claim = sq_job_claim,
+	.behaviour_job_add = sq_behaviour_job_add,
+	.job_done = sq_job_done,
 	.job_finish = sq_job_finish,
 	.jobs_release = sq_jobs_release,
 	.jobs_reset_running = sq_jobs_reset_running,
@@ -1071,8 +1119,10 @@ migrate(struct sq_store *s)
 		rc = sq_exec_sql(s, sq_schema_v5);
 	if (rc == PN_OK && version < 6)
 		rc = sq_schema_cache(s);
+	if (rc == PN_OK && version < 7)
+		rc = sq_exec_sql(s, schema_v7);
 	if (rc == PN_OK && version < PN_SQLITE_SCHEMA)
-		rc = sq_exec_sql(s, "PRAGMA user_version = 6");
+		rc = sq_exec_sql(s, "PRAGMA user_version = 7");
 	if (version > PN_SQLITE_SCHEMA) {
 		log_warnx("store: database schema %d is newer than this program (%d)", version,
 		    PN_SQLITE_SCHEMA);

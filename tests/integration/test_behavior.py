@@ -158,3 +158,36 @@ def test_linux_sandbox_through_the_api(ctx, t):
     lib.expect(c, srv.get("file_behaviours/%s_Linux%%20Tracer" % shas["crontab"], key=other), 404,
                "file_behaviours", "NotFoundError")
     c.done()
+
+
+# A slow sample: six one-second sleeps (the sandbox cuts longer sleeps to 1 s).
+SLEEPER = b"#!/bin/sh\nfor i in 1 2 3 4 5 6; do sleep 1; done\necho done\n"
+
+
+def test_sandbox_runs_do_not_hold_up_detection(ctx, t):
+    """One analysis worker and one sandbox worker: while a slow program
+    runs in the sandbox, the next file's detection completes at once
+    (with the sandbox run inside the analysis worker it would wait for it),
+    and the slow program's behaviour report still arrives."""
+    ok, why = _available(ctx)
+    if not ok:
+        t.ok(True, "# SKIP the Linux sandbox is unavailable here: %s" % why)
+        return
+    srv = ctx.server("behavior-queue", workers=1,
+                     sets=("behavior.workers=1", "sandbox.timeout=9000")).start()
+    c = t.check("a slow sandbox run is a job of its own")
+    _, j = srv.upload_and_wait(SLEEPER, "sleeper.sh")
+    sleeper = lib.hashes(SLEEPER)["sha256"]
+    time.sleep(1.0)      # the sandbox worker looks at the queue every 250 ms
+    t0 = time.monotonic()
+    other = b"just some text, %f\n" % time.time()
+    _, j = srv.upload_and_wait(other, "other.txt")
+    took = time.monotonic() - t0
+    r = srv.get("files/%s/behaviours" % sleeper)
+    running = r.status == 200 and not any(
+        o["attributes"].get("sandbox_name") == "Linux Tracer" for o in r.json["data"])
+    c(running, "the slow program's sandbox run was still going")
+    c(took < 4.0, "the next file's analysis completed in %.1f s meanwhile" % took)
+    c(_wait_behaviour(srv, sleeper, timeout=40) is not None,
+      "the slow program's behaviour report arrived afterwards")
+    c.done()

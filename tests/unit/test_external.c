@@ -387,7 +387,8 @@ test_clamd_fake(void)
 	ok(rc == PN_OK && e.error[0] == '\0', "clamd init");
 	is_str(e.version, "1.4.6/27000", "clamd: engine_version from VERSION");
 	is_str(e.update, "20251201", "clamd: engine_update from VERSION");
-	ok(e.confine_flags == PN_ENGINE_NEEDS_NET, "clamd: needs the network in its scan child");
+	ok(e.confine_flags == (PN_ENGINE_NEEDS_NET | PN_ENGINE_TYPE_BLIND),
+	    "clamd: needs the network in its scan child, starts beside the type check");
 
 	expect(&e, 5000, NULL, 0, PN_OK, PN_CAT_UNDETECTED, NULL, "clamd: clean file");
 	expect(&e, 0, NULL, 0, PN_OK, PN_CAT_UNDETECTED, NULL, "clamd: empty file");
@@ -716,7 +717,8 @@ test_icap(void)
 	is_str(e.version, "PN-20240315-1", "icap: engine_version is the ISTag");
 	is_str(e.update, "20240315", "icap: engine_update from the date in the ISTag");
 	ok(((struct icap *)e.priv)->preview == 16, "icap: Preview size from OPTIONS");
-	ok(e.confine_flags == PN_ENGINE_NEEDS_NET, "icap: needs the network in its scan child");
+	ok(e.confine_flags == (PN_ENGINE_NEEDS_NET | PN_ENGINE_TYPE_BLIND),
+	    "icap: needs the network in its scan child, starts beside the type check");
 	expect(&e, 10, NULL, 0, PN_OK, PN_CAT_UNDETECTED, NULL, "icap: small clean file (204)");
 	last_log(logf, last, sizeof(last));
 	is_str(last, "RESPMOD /avscan preview=16 continue=0 ieof=1 body=10",
@@ -970,7 +972,8 @@ test_cmdline(void)
 	}
 	is_str(e.version, "9.8.7/4242", "cmdline: engine_version from version_command");
 	is_str(e.update, "20240102", "cmdline: engine_update from version_command");
-	ok(e.confine_flags == PN_ENGINE_NEEDS_EXEC, "cmdline: needs exec in its scan child");
+	ok(e.confine_flags == (PN_ENGINE_NEEDS_EXEC | PN_ENGINE_TYPE_BLIND),
+	    "cmdline: needs exec in its scan child, starts beside the type check");
 	expect(&e, 3000, NULL, 0, PN_OK, PN_CAT_UNDETECTED, NULL, "cmdline: clean file");
 	expect(&e, 3000, "PN-FAKEAV-MARK:Trojan.X;", 1000, PN_OK, PN_CAT_MALICIOUS,
 	    "Fake AV.Trojan.X", "cmdline: detection, name from the pattern, quoted word kept");
@@ -1250,14 +1253,14 @@ test_engine_set(void)
 		    e->error[0] == '\0' && e->confine_flags == PN_ENGINE_SHARE_CHILD)
 			found |= 1;
 		if (strcmp(e->name, "My-clamd") == 0 && e->ops == &pn_engine_clamd_ops &&
-		    e->error[0] == '\0' && e->confine_flags == PN_ENGINE_NEEDS_NET &&
+		    e->error[0] == '\0' && e->confine_flags == (PN_ENGINE_NEEDS_NET | PN_ENGINE_TYPE_BLIND) &&
 		    e->max_size == 25u << 20)
 			found |= 2;
 		if (strcmp(e->name, "HashList-2") == 0 && e->ops == &pn_engine_icap_ops &&
-		    e->error[0] == '\0' && e->confine_flags == PN_ENGINE_NEEDS_NET)
+		    e->error[0] == '\0' && e->confine_flags == (PN_ENGINE_NEEDS_NET | PN_ENGINE_TYPE_BLIND))
 			found |= 4;
 		if (strcmp(e->name, "CommandLine") == 0 && e->ops == &pn_engine_cmdline_ops &&
-		    e->error[0] == '\0' && e->confine_flags == PN_ENGINE_NEEDS_EXEC)
+		    e->error[0] == '\0' && e->confine_flags == (PN_ENGINE_NEEDS_EXEC | PN_ENGINE_TYPE_BLIND))
 			found |= 8;
 	}
 	ok(set.n == 4 && found == 15, "engine set: hashlist, clamd, icap, cmdline rows (names, flags, limits)");

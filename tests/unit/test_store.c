@@ -127,10 +127,10 @@ test_submit_and_queue(struct pn_store *st)
 	is_str(a.status, "queued", "queued");
 	pn_analysis_release(&a);
 
-	is_int(pn_store_job_claim(st, "pid:1", &job), PN_OK, "claim");
+	is_int(pn_store_job_claim(st, "pid:1", PN_JOB_ANALYSES, &job), PN_OK, "claim");
 	is_str(job.analysis_id, aid1, "claimed the queued analysis");
 	is_int(job.attempts, 1, "first attempt");
-	is_int(pn_store_job_claim(st, "pid:2", &job2), PN_ENOTFOUND, "nothing else queued");
+	is_int(pn_store_job_claim(st, "pid:2", PN_JOB_ANALYSES, &job2), PN_ENOTFOUND, "nothing else queued");
 	pn_store_analysis_get(st, aid1, &a);
 	is_str(a.status, "in-progress", "in progress while claimed");
 	pn_analysis_release(&a);
@@ -142,7 +142,7 @@ test_submit_and_queue(struct pn_store *st)
 
 	/* The worker dies: the job is re-queued, then given up after max attempts. */
 	is_int(pn_store_jobs_release(st, "pid:1", 2, "{}", "{}"), PN_OK, "release dead worker");
-	is_int(pn_store_job_claim(st, "pid:3", &job), PN_OK, "claim again");
+	is_int(pn_store_job_claim(st, "pid:3", PN_JOB_ANALYSES, &job), PN_OK, "claim again");
 	is_str(job.analysis_id, aid1, "same job re-queued first");
 	is_int(job.attempts, 2, "second attempt");
 	is_int(pn_store_jobs_release(st, "pid:3", 2, "{\"X\":{\"category\":\"failure\"}}",
@@ -152,12 +152,40 @@ test_submit_and_queue(struct pn_store *st)
 	ok(a.stats && strstr(a.stats, "failure"), "with failure stats");
 	pn_analysis_release(&a);
 
-	is_int(pn_store_job_claim(st, "pid:4", &job), PN_OK, "claim the second analysis");
+	is_int(pn_store_job_claim(st, "pid:4", PN_JOB_ANALYSES, &job), PN_OK, "claim the second analysis");
 	is_str(job.analysis_id, aid3, "it is the one queued while running");
 	is_int(pn_store_job_finish(st, &job, "{\"magic\":\"data\",\"type_tag\":\"text\",\"tags\":[\"text\"]}",
 	    "{\"ClamAV\":{\"category\":\"malicious\"}}", "{\"malicious\":1}"), PN_OK, "finish");
 	pn_store_jobs_queued(st, &n);
 	is_int(n, 0, "queue empty");
+
+	/* Sandbox runs: behaviour jobs, one per file at a time, for sandbox workers only. */
+	{
+		const char *bsha = s2.sha256;
+		int added = -1;
+		is_int(pn_store_behaviour_job_add(st, bsha, &added), PN_OK, "queue a sandbox run");
+		is_int(added, 1, "it was added");
+		is_int(pn_store_behaviour_job_add(st, bsha, &added), PN_OK, "queue it again");
+		is_int(added, 0, "a second one while the first is queued is dropped");
+		is_int(pn_store_job_claim(st, "pid:5", PN_JOB_ANALYSES, &job), PN_ENOTFOUND,
+		    "an analysis worker does not take a sandbox run");
+		is_int(pn_store_job_claim(st, "pid:6", PN_JOB_BEHAVIOUR, &job), PN_OK,
+		    "a sandbox worker does");
+		is_str(job.item_type, "behaviour", "item_type behaviour");
+		is_str(job.item_id, bsha, "item_id the file's sha256");
+		is_int(pn_store_behaviour_job_add(st, bsha, &added), PN_OK, "queue one while it runs");
+		is_int(added, 0, "dropped too: one queued or running per file");
+		is_int(pn_store_jobs_release(st, "pid:6", 1, "{}", "{}"), PN_OK,
+		    "the sandbox worker died on its last attempt");
+		pn_store_jobs_queued(st, &n);
+		is_int(n, 0, "a given-up sandbox run leaves no job (and no analysis) behind");
+		is_int(pn_store_behaviour_job_add(st, bsha, &added), PN_OK, "queue it once more");
+		is_int(added, 1, "added again once the old one is gone");
+		is_int(pn_store_job_claim(st, "pid:7", PN_JOB_BEHAVIOUR, &job), PN_OK, "claimed");
+		is_int(pn_store_job_done(st, &job), PN_OK, "done");
+		pn_store_jobs_queued(st, &n);
+		is_int(n, 0, "queue empty after the sandbox run");
+	}
 	o = doc_json(st, sha);
 	{
 		json_object *v;
@@ -327,7 +355,7 @@ test_objects(struct pn_store *st)
 	pn_edge_page_release(&page);
 
 	/* The URL's job finishes: details and results land in the rendered object. */
-	while (pn_store_job_claim(st, "pid:9", &job) == PN_OK) {
+	while (pn_store_job_claim(st, "pid:9", PN_JOB_ANALYSES, &job) == PN_OK) {
 		if (strcmp(job.item_type, "url") == 0)
 			is_int(pn_store_job_finish(st, &job, "{\"url\":\"http://example.test/\","
 			    "\"last_http_response_code\":200,\"tags\":[\"x\"]}",
