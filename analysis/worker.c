@@ -294,8 +294,11 @@ pn_worker_main_sandbox(const struct pn_conf *conf, const char *datadir, int noti
 			pn_behavior_free(beh);
 			beh = pn_behavior_new(conf);
 		}
-		/* Analysis workers queue these without a wake-up: look often (an indexed read). */
-		if (!claim_next(st, worker_id, PN_JOB_BEHAVIOUR, notify_fd, 250, &job))
+		/*
+		 * Analysis workers queue these without a wake-up: look often
+		 * (an indexed read, no lock, until there is one to claim).
+		 */
+		if (!claim_next(st, worker_id, PN_JOB_BEHAVIOUR, notify_fd, 50, &job))
 			continue;
 		behavior_step(beh, st, conf, datadir, job.item_id, PN_BEHAVIOR_DYNAMIC);
 		if (pn_store_job_done(st, &job) != PN_OK)

@@ -33,7 +33,7 @@ enum {
 	Q_FILE_BY_SHA256, Q_FILE_BY_MD5, Q_FILE_BY_SHA1, Q_FILE_INSERT, Q_FILE_ROW,
 	Q_FILE_SUBMITTED, Q_FILE_SET_DOC, Q_SOURCE_ADD, Q_SUB_ADD, Q_JOB_QUEUED_FOR,
 	Q_ANALYSIS_EXISTS, Q_ANALYSIS_ADD, Q_JOB_ADD, Q_ANALYSIS_GET,
-	Q_JOB_CLAIM, Q_JOB_CLAIM_BEHAVIOUR, Q_BEHAVIOUR_JOB_ADD, Q_ANALYSIS_SET_STATUS, Q_ANALYSIS_DONE, Q_FILE_SET_ANALYSIS,
+	Q_JOB_CLAIM, Q_JOB_CLAIM_BEHAVIOUR, Q_BEHAVIOUR_JOB_ADD, Q_JOB_WAITING, Q_JOB_WAITING_BEHAVIOUR, Q_ANALYSIS_SET_STATUS, Q_ANALYSIS_DONE, Q_FILE_SET_ANALYSIS,
 	Q_FILE_SET_DETAILS, Q_JOB_DELETE, Q_JOBS_OF_WORKER, Q_JOB_REQUEUE,
 	Q_JOBS_RESET, Q_JOBS_QUEUED, Q_JOBS_OVERDUE, Q_EDGE_ADD, Q_EDGE_LIST, Q_EDGE_COUNT,
 	Q_ANALYSES_LIST, Q_ANALYSES_COUNT, Q_SUBS_LIST, Q_SUBS_COUNT, Q_RES_LIST, Q_RES_COUNT,
@@ -101,6 +101,10 @@ static const char *const sql_text[Q__COUNT] = {
 	                " WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND item_type = 'behaviour'"
 	                " ORDER BY id LIMIT 1)"
 	                " RETURNING id, analysis_id, item_type, item_id, attempts, depth, password",
+	/* Read-only probes: an idle worker looks without taking the write lock. */
+	[Q_JOB_WAITING] = "SELECT 1 FROM jobs WHERE state = 'queued' AND item_type <> 'behaviour' LIMIT 1",
+	[Q_JOB_WAITING_BEHAVIOUR] = "SELECT 1 FROM jobs WHERE state = 'queued' AND item_type = 'behaviour'"
+	                " LIMIT 1",
 	/* analysis_id "behaviour:<sha256>" is UNIQUE: one queued or running run per file. */
 	[Q_BEHAVIOUR_JOB_ADD] = "INSERT OR IGNORE INTO jobs(analysis_id, item_type, item_id, state, enqueued)"
 	                " VALUES('behaviour:' || ?1, 'behaviour', ?1, 'queued', ?2)",
@@ -646,6 +650,13 @@ sq_job_claim(struct pn_store *ps, const char *worker, int kind, struct pn_job *j
 	sqlite3_stmt *st;
 	int rc;
 
+	st = sq_stmt(s, kind == PN_JOB_BEHAVIOUR ? Q_JOB_WAITING_BEHAVIOUR : Q_JOB_WAITING);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return PN_ENOTFOUND;
+	if (rc != SQLITE_ROW)
+		return sq_dberr(s, "job waiting");
 	if ((rc = sq_begin(s)) != PN_OK)
 		return rc;
 	st = sq_stmt(s, kind == PN_JOB_BEHAVIOUR ? Q_JOB_CLAIM_BEHAVIOUR : Q_JOB_CLAIM);

@@ -178,7 +178,7 @@ def test_sandbox_runs_do_not_hold_up_detection(ctx, t):
     c = t.check("a slow sandbox run is a job of its own")
     _, j = srv.upload_and_wait(SLEEPER, "sleeper.sh")
     sleeper = lib.hashes(SLEEPER)["sha256"]
-    time.sleep(1.0)      # the sandbox worker looks at the queue every 250 ms
+    time.sleep(1.0)      # let the sandbox worker claim it (it looks every 50 ms)
     t0 = time.monotonic()
     other = b"just some text, %f\n" % time.time()
     _, j = srv.upload_and_wait(other, "other.txt")
