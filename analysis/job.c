@@ -148,11 +148,21 @@ details_child(void *arg, json_object *params, const struct pn_scan_target *t)
 	struct pn_details_opts d;
 	json_object *o = NULL;
 
+	json_object *magic = NULL, *mime = NULL;
+
 	if (json_object_object_get_ex(params, "type_only", &o) && json_object_get_boolean(o))
 		return type_only(t);
 	o = NULL;
 	json_object_object_get_ex(params, "opts", &o);
-	return pn_identify_details_ex(t->data, t->size, t->name, opts_from_json(o, &d) ? &d : NULL);
+	/* libmagic's answers from the type check, when the parent passes them on */
+	if (!json_object_object_get_ex(params, "magic", &magic) ||
+	    !json_object_is_type(magic, json_type_string) ||
+	    !json_object_object_get_ex(params, "mime_type", &mime) ||
+	    !json_object_is_type(mime, json_type_string))
+		magic = mime = NULL;
+	return pn_identify_details_known(t->data, t->size, t->name,
+	    opts_from_json(o, &d) ? &d : NULL, magic ? json_object_get_string(magic) : NULL,
+	    mime ? json_object_get_string(mime) : NULL);
 }
 
 /*
@@ -513,16 +523,28 @@ details_types(const char *details, char **tag, char **words)
 	pn_buf_release(&b);
 }
 
-/* An identification request's parameters (full details, or the type only). */
+/*
+ * An identification request's parameters: the type only, or full details
+ * (typed: the type check's answer, whose libmagic strings are passed on
+ * so that libmagic does not run twice on the file).
+ */
 static char *
-identify_params(const char *name, const struct pn_analyse_opts *o, int type_only)
+identify_params(const char *name, const struct pn_analyse_opts *o, int type_only,
+    const char *typed)
 {
-	json_object *p = params_new(name, NULL, o);
+	json_object *p = params_new(name, NULL, o), *t, *v;
 
 	if (o && o->dopts && !type_only)
 		json_object_object_add(p, "opts", opts_to_json(o->dopts));
 	if (type_only)
 		json_object_object_add(p, "type_only", json_object_new_boolean(1));
+	if (!type_only && typed != NULL && (t = json_tokener_parse(typed)) != NULL) {
+		if (json_object_object_get_ex(t, "magic", &v) && json_object_is_type(v, json_type_string))
+			json_object_object_add(p, "magic", json_object_get(v));
+		if (json_object_object_get_ex(t, "mime_type", &v) && json_object_is_type(v, json_type_string))
+			json_object_object_add(p, "mime_type", json_object_get(v));
+		json_object_put(t);
+	}
 	return params_text(p);
 }
 
@@ -874,15 +896,12 @@ pn_analyse_fd_ex(const struct pn_conf *conf, struct pn_engines *engines, int fd,
 	engines_settle(engines, (uint64_t)sb.st_size, cached, ncached, out, settled);
 
 	/*
-	 * 1. At once: what is it (the type decides which other engines run),
-	 * the rest of the static analysis (parsers, fuzzy hashes) unless only
-	 * the type is wanted, and the engines that judge every type blind.
+	 * 1. At once: what is it (the type decides which other engines run)
+	 * and the engines that judge every type blind.
 	 */
 	plan_init(&pl);
 	typed_at = plan_add(&pl, type_only ? pool.ident : pool.type,
-	    identify_params(name, o, 1), timeout, NO_GROUP);
-	if (!type_only)
-		ident_at = plan_add(&pl, pool.ident, identify_params(name, o, 0), timeout, NO_GROUP);
+	    identify_params(name, o, 1, NULL), timeout, NO_GROUP);
 	engines_choose(engines, 1, NULL, out, settled, ran);
 	plan_groups(&pl, 1, name, NULL, o);
 	plan_start(&pl, fd);
@@ -898,10 +917,17 @@ pn_analyse_fd_ex(const struct pn_conf *conf, struct pn_engines *engines, int fd,
 		o = &ho;
 	}
 
-	/* 2. The type known, the engines that judge only some types. */
+	/*
+	 * 2. The type known: the engines that judge only some types, and the
+	 * rest of the static analysis (parsers, fuzzy hashes) unless only the
+	 * type is wanted, given libmagic's answers from the type check.
+	 */
 	pn_scanpool_wait(pool.sp, pl.r, pl.started, &pl.r[typed_at]);
 	typed = identify_answer(&pl.r[typed_at]);
 	details_types(typed, &tag, &types);
+	if (!type_only)
+		ident_at = plan_add(&pl, pool.ident, identify_params(name, o, 0, typed), timeout,
+		    NO_GROUP);
 	if (type_only)
 		*details = typed;
 	else

@@ -603,6 +603,13 @@ int
 pn_identify(const uint8_t *data, size_t size, const char *name_hint,
     struct pn_ident *out)
 {
+	return pn_identify_ex(data, size, name_hint, NULL, NULL, out);
+}
+
+int
+pn_identify_ex(const uint8_t *data, size_t size, const char *name_hint, const char *magic,
+    const char *mime, struct pn_ident *out)
+{
 	char ext[PN_IDENTIFY_MAX_EXT + 1];
 	enum probe pr;
 	size_t i;
@@ -613,10 +620,15 @@ pn_identify(const uint8_t *data, size_t size, const char *name_hint,
 		size = 0;
 	}
 	pr = probe_all(data, size, &out->flags);
-	if (magic_cookie == NULL && !magic_failed)
-		(void)pn_identify_init();
-	magic_query(data, size, MAGIC_NONE, out->magic, sizeof(out->magic));
-	magic_query(data, size, MAGIC_MIME_TYPE, out->mime, sizeof(out->mime));
+	if (magic != NULL && mime != NULL) {
+		clean_text(magic, out->magic, sizeof(out->magic));
+		clean_text(mime, out->mime, sizeof(out->mime));
+	} else {
+		if (magic_cookie == NULL && !magic_failed)
+			(void)pn_identify_init();
+		magic_query(data, size, MAGIC_NONE, out->magic, sizeof(out->magic));
+		magic_query(data, size, MAGIC_MIME_TYPE, out->mime, sizeof(out->mime));
+	}
 	name_ext(name_hint, ext);
 	for (i = 0; i < PN_ARRAY_LEN(rules); i++) {
 		if (rule_matches(&rules[i], pr, out, ext)) {
@@ -727,6 +739,13 @@ char *
 pn_identify_details_ex(const uint8_t *data, size_t size, const char *name_hint,
     const struct pn_details_opts *opts)
 {
+	return pn_identify_details_known(data, size, name_hint, opts, NULL, NULL);
+}
+
+char *
+pn_identify_details_known(const uint8_t *data, size_t size, const char *name_hint,
+    const struct pn_details_opts *opts, const char *magic, const char *mime)
+{
 	struct pn_ident id;
 	struct json_object *o;
 	const char *text;
@@ -736,7 +755,7 @@ pn_identify_details_ex(const uint8_t *data, size_t size, const char *name_hint,
 		data = (const uint8_t *)"";
 		size = 0;
 	}
-	(void)pn_identify(data, size, name_hint, &id);
+	(void)pn_identify_ex(data, size, name_hint, magic, mime, &id);
 	o = jcheck(json_object_new_object());
 	add_type(o, &id);
 	add_fuzzy_hashes(o, data, size);

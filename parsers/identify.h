@@ -71,6 +71,13 @@ void pn_identify_cleanup(void);
  */
 int pn_identify(const uint8_t *data, size_t size, const char *name_hint,
     struct pn_ident *out);
+/*
+ * The same with libmagic's answers for these bytes known already (an
+ * earlier type check's "magic" and "mime_type"): both non-NULL are used
+ * (cleaned, cut to size) instead of asking libmagic again.
+ */
+int pn_identify_ex(const uint8_t *data, size_t size, const char *name_hint, const char *magic,
+    const char *mime, struct pn_ident *out);
 
 /*
  * Returns a new JSON object text (caller frees) with the file's basic
@@ -85,5 +92,8 @@ struct pn_details_opts;
 /* The same, with the parsers allowed to unpack contained files (parser.h). */
 char *pn_identify_details_ex(const uint8_t *data, size_t size, const char *name_hint,
     const struct pn_details_opts *opts);
+/* The same with libmagic's answers known (pn_identify_ex), or NULL. */
+char *pn_identify_details_known(const uint8_t *data, size_t size, const char *name_hint,
+    const struct pn_details_opts *opts, const char *magic, const char *mime);
 
 #endif

@@ -802,10 +802,42 @@ scan_dir(const char *dir, size_t max)
 	is_int(bad, 0, "%s: %zu real files give JSON objects, ELF/PE agree", dir, files);
 }
 
+/*
+ * libmagic's answers passed in (the worker hands the type check's to the
+ * full identification) are used as given: no second libmagic pass, and
+ * the type follows them.
+ */
+static void
+test_known_magic(void)
+{
+	static const char text[] = "print('hello')\n";
+	struct pn_ident id;
+	struct json_object *o;
+	char *d;
+
+	pn_identify_ex((const uint8_t *)text, sizeof(text) - 1, NULL, "Given magic\ttext",
+	    "text/x-script.python", &id);
+	ok(strncmp(id.magic, "Given magic", 11) == 0 && strchr(id.magic, '\t') == NULL,
+	    "given magic used, cleaned of control characters (%s)", id.magic);
+	is_str(id.mime, "text/x-script.python", "given MIME type used");
+	is_str(id.tag, "python", "the type follows the given MIME type");
+	d = pn_identify_details_known((const uint8_t *)text, sizeof(text) - 1, NULL, NULL,
+	    "Given magic", "text/x-script.python");
+	o = json_tokener_parse(d);
+	is_str(get_str(o, "magic"), "Given magic", "details: the given magic");
+	is_str(get_str(o, "type_tag"), "python", "details: the type from it");
+	json_object_put(o);
+	free(d);
+	pn_identify_ex((const uint8_t *)text, sizeof(text) - 1, NULL, NULL, NULL, &id);
+	ok(strcmp(id.magic, "Given magic") != 0 && id.magic[0] != '\0',
+	    "without them libmagic is asked (%s)", id.magic);
+}
+
 int
 main(void)
 {
 	ok(pn_identify_init() == PN_OK, "pn_identify_init loads libmagic");
+	test_known_magic();
 	test_helpers();
 	test_table();
 	test_pe();
