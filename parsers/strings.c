@@ -28,11 +28,8 @@
 /* ------------------------------------------------------------------ */
 /* Extraction                                                          */
 
-static int
-printable(uint8_t c)
-{
-	return (c >= 0x20 && c <= 0x7e) || c == '\t';
-}
+/* Bytes a string is made of, as strings(1): printable ASCII and tab. */
+static const uint8_t printable[256] = { ['\t'] = 1, [0x20 ... 0x7e] = 1 };
 
 struct extract {
 	size_t min_len;
@@ -61,22 +58,21 @@ deliver(struct extract *x, enum pn_strings_enc enc, size_t off, const char *s, s
 	return rc;
 }
 
+/* Runs of at least min_len printable bytes. */
 static int
 extract_ascii(struct extract *x, const uint8_t *d, size_t n)
 {
-	size_t i, start = 0, run = 0;
+	size_t i = 0, start;
 	int rc;
 
-	for (i = 0; i <= n; i++) {
-		if (i < n && printable(d[i])) {
-			if (run++ == 0)
-				start = i;
-			continue;
-		}
-		if (run >= x->min_len && (rc = deliver(x, PN_STRINGS_ASCII, start,
-		    (const char *)d + start, run)) != 0)
+	while (i < n) {
+		while (i < n && !printable[d[i]])
+			i++;
+		for (start = i; i < n && printable[d[i]]; i++)
+			;
+		if (i - start >= x->min_len && (rc = deliver(x, PN_STRINGS_ASCII, start,
+		    (const char *)d + start, i - start)) != 0)
 			return rc;
-		run = 0;
 	}
 	return PN_OK;
 }
@@ -85,21 +81,16 @@ extract_ascii(struct extract *x, const uint8_t *d, size_t n)
 static int
 extract_utf16(struct extract *x, const uint8_t *d, size_t n, size_t parity, char *buf)
 {
-	size_t i, start = 0, run = 0;
+	size_t i = parity, start, run;
 	int rc;
 
-	for (i = parity; i <= n; i += 2) {
-		if (i + 1 < n && d[i + 1] == 0 && printable(d[i])) {
-			if (run == 0)
-				start = i;
+	while (i + 1 < n) {
+		while (i + 1 < n && (d[i + 1] != 0 || !printable[d[i]]))
+			i += 2;
+		for (start = i, run = 0; i + 1 < n && d[i + 1] == 0 && printable[d[i]]; i += 2)
 			buf[run++] = (char)d[i];
-			continue;
-		}
 		if (run >= x->min_len && (rc = deliver(x, PN_STRINGS_UTF16LE, start, buf, run)) != 0)
 			return rc;
-		run = 0;
-		if (i + 1 >= n)
-			break;
 	}
 	return PN_OK;
 }
