@@ -1,6 +1,7 @@
 /*
- * job.c - one analysis: a quick type check, then every engine group and
- * the full identification (parsers, fuzzy hashes) at once, each in its
+ * job.c - one analysis: a quick type check beside the engines that judge
+ * every type blind (ClamAV, the external engines), then the other engine
+ * groups and the full identification (parsers, fuzzy hashes), each in its
  * long-lived confined scan child (scanpool.c) with a wall-clock limit; the
  * result cache, the verdict policy (aggregate.c) and the threat
  * classification (threatname.c); then the results are recorded.
@@ -722,8 +723,9 @@ engines_choose(struct pn_engines *engines, int early, const char *types,
 
 /*
  * One file's requests to the scan children, started in batches: the type
- * check, the identification and the early groups at once, the other groups
- * when the type is known.  group[i] is the request's group, or NO_GROUP.
+ * check and the early groups at once; the full identification and the
+ * other groups when the type is known.  group[i] is the request's group,
+ * or NO_GROUP for identification.
  */
 #define NO_GROUP ((size_t)-1)
 struct plan {
