@@ -881,7 +881,7 @@ pn_analyse_fd_ex(const struct pn_conf *conf, struct pn_engines *engines, int fd,
 	struct plan pl;
 	size_t ncached = 0, i, typed_at, ident_at = NO_GROUP;
 	int timeout = (int)pn_conf_get_int(conf, "engines.timeout");
-	int type_only = strcmp(pn_conf_get(conf, "analysis.details"), "type") == 0;
+	int type_only = (o && o->type_only) || strcmp(pn_conf_get(conf, "analysis.details"), "type") == 0;
 	int use_cache = o && o->cache && o->sha256 && pn_conf_get_bool(conf, "analysis.cache");
 	struct stat sb;
 	char *tag = NULL, *types = NULL, *ran, *settled, *typed;

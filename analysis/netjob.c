@@ -462,57 +462,70 @@ host_object(struct pn_store *st, const char *host, int is_ip, const char **type)
 	seen_object(st, *type, host);
 }
 
-/* Store the downloaded body as a file, visible to whoever sees the URL. */
+/* Hash the downloaded body and move it into the blob store. */
 static int
-store_body(struct pn_store *st, const char *datadir, const char *path, const char *url_id,
-    const char *name, char sha256[65])
+commit_body(const char *datadir, const char *path, struct pn_hashes *h, uint64_t *size)
 {
-	struct pn_file_submission sub;
-	struct pn_hashes h;
 	struct stat sb;
-	char aid[128];
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return PN_EIO;
-	if (fstat(fd, &sb) != 0 || sb.st_size == 0 || pn_hash_fd(fd, PN_HASH_CRYPTO, &h) != PN_OK) {
+	if (fstat(fd, &sb) != 0 || sb.st_size == 0 || pn_hash_fd(fd, PN_HASH_CRYPTO, h) != PN_OK) {
 		close(fd);
 		return PN_EIO;
 	}
-	if ((rc = pn_blob_commit(datadir, fd, path, h.sha256)) != PN_OK)
-		return rc;
+	*size = (uint64_t)sb.st_size;
+	return pn_blob_commit(datadir, fd, path, h->sha256);
+}
+
+/* The stored body as a file of its own, visible to whoever sees the URL. */
+static int
+submit_body(struct pn_store *st, const struct pn_hashes *h, uint64_t size, const char *url_id,
+    const char *name)
+{
+	struct pn_file_submission sub;
+	char aid[128];
+
 	memset(&sub, 0, sizeof(sub));
-	sub.sha256 = h.sha256;
-	sub.sha1 = h.sha1;
-	sub.md5 = h.md5;
-	sub.size = (uint64_t)sb.st_size;
+	sub.sha256 = h->sha256;
+	sub.sha1 = h->sha1;
+	sub.md5 = h->md5;
+	sub.size = size;
 	sub.name = name;
 	sub.user = "panoptes";
 	sub.interface = "url";
 	sub.parent = url_id;
 	sub.parent_type = "url";
 	sub.date = pn_now();
-	if ((rc = pn_store_file_submit(st, &sub, aid)) != PN_OK)
-		return rc;
-	pn_strlcpy(sha256, h.sha256, 65);
-	return PN_OK;
+	return pn_store_file_submit(st, &sub, aid);
 }
 
-/* The file engines' verdict on the body as one URL engine column. */
+/*
+ * The file engines' verdict on the body as one URL engine column.  Run
+ * before the body is submitted as a file, with the result cache: the
+ * file's own analysis then reuses these verdicts instead of scanning the
+ * body again (and does the full identification this one skips).
+ */
 static void
-body_verdict(const struct pn_conf *conf, struct pn_engines *engines, const char *datadir,
-    const char *sha256, json_object *results, json_object *details, char type_tag[32])
+body_verdict(struct pn_store *st, const struct pn_conf *conf, struct pn_engines *engines,
+    const char *datadir, const char *sha256, json_object *results, char type_tag[32])
 {
 	char *fdet = NULL, *fres = NULL, *fstats = NULL;
 	json_object *res = NULL, *det = NULL;
 	const char *cat = "undetected", *label = NULL;
+	struct pn_analyse_opts ao;
 	char lab[256];
 	int fd, rc;
 
 	type_tag[0] = '\0';
 	if (pn_blob_open(datadir, sha256, &fd) != PN_OK)
 		return;
-	rc = pn_analyse_fd(conf, engines, fd, NULL, NULL, &fdet, &fres, &fstats);
+	memset(&ao, 0, sizeof(ao));
+	ao.sha256 = sha256;
+	ao.cache = st;
+	ao.type_only = 1;
+	rc = pn_analyse_fd_ex(conf, engines, fd, NULL, &ao, &fdet, &fres, &fstats);
 	close(fd);
 	if (rc != PN_OK)
 		return;
@@ -576,6 +589,8 @@ url_job(struct pn_store *st, const struct pn_conf *conf, const char *datadir,
 	json_object *fr, *hops, *res, *d = NULL, *notes = json_object_new_array();
 	char *url = url_of(st, job->item_id), *body, why[128] = "", err[128];
 	char body_sha[65] = "";
+	struct pn_hashes bh;
+	uint64_t bsize = 0;
 	const char *host_type = NULL, *last_ip = NULL;
 	char btag[32] = "";
 	size_t i, n;
@@ -650,8 +665,11 @@ url_job(struct pn_store *st, const struct pn_conf *conf, const char *datadir,
 			edge(st, "ip_address", last_ip, "urls", "url", job->item_id);
 		}
 	}
-	if (fr && jint(fr, "body_saved") &&
-	    store_body(st, datadir, body, job->item_id, NULL, body_sha) == PN_OK) {
+	if (fr && jint(fr, "body_saved") && commit_body(datadir, body, &bh, &bsize) == PN_OK) {
+		pn_strlcpy(body_sha, bh.sha256, sizeof(body_sha));
+		body_verdict(st, conf, engines, datadir, body_sha, results, btag);
+	}
+	if (body_sha[0] && submit_body(st, &bh, bsize, job->item_id, NULL) == PN_OK) {
 		edge(st, "url", job->item_id, "downloaded_files", "file", body_sha);
 		edge(st, "file", body_sha, "itw_urls", "url", job->item_id);
 		if (u.host) {
@@ -661,7 +679,6 @@ url_job(struct pn_store *st, const struct pn_conf *conf, const char *datadir,
 		}
 		if (last_ip && (u.host == NULL || strcmp(last_ip, u.host) != 0))
 			edge(st, "ip_address", last_ip, "downloaded_files", "file", body_sha);
-		body_verdict(conf, engines, datadir, body_sha, results, d, btag);
 	}
 	unlink(body);
 	free(body);

@@ -81,6 +81,7 @@ struct pn_analyse_opts {
 	const struct pn_details_opts *dopts;  /* NULL: contained files are not extracted */
 	const char *md5, *sha1, *sha256;      /* the sample's hashes when known (hex), or NULL */
 	struct pn_store *cache;               /* result cache (needs sha256), or NULL */
+	int type_only;                        /* identify the type only, whatever analysis.details says */
 	/*
 	 * Not NULL: compute the sample's MD5, SHA-1 and SHA-256 into it while
 	 * the first scan children work; the engines started after the type

@@ -172,6 +172,12 @@ def test_url_end_to_end(ctx, t):
         j and [o["id"] for o in j["data"]],))
     f = _wait_obj(srv, "files/" + sha, lambda a: a.get("last_analysis_stats", {}).get("malicious", 0) > 0)
     c(f is not None, "the file's own analysis flags it")
+    fa = f["data"]["attributes"] if f else {}
+    ed = fa.get("engine_details") or {}
+    c((ed.get("ClamAV") or {}).get("cached") is True,
+      "with the verdicts of the URL job's scan of the body (not scanned twice): %r" % (
+          {k: (v or {}).get("cached") for k, v in ed.items()},))
+    c(fa.get("type_tag") and fa.get("ssdeep"), "and its own full identification (type, ssdeep)")
     j = lib.expect(c, srv.get("files/%s/itw_urls" % sha), 200, "itw_urls")
     c(j and uid in [o["id"] for o in j["data"]], "the file's itw_urls has the URL")
     j = lib.expect(c, srv.get("urls/%s/network_location" % uid), 200, "network_location")
