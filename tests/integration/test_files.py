@@ -110,6 +110,14 @@ def test_eicar(ctx, t):
     c.eq((attrs.get("last_analysis_results", {}).get("ClamAV") or {}).get("category"),
          "malicious", "ClamAV category")
     c.done()
+    c = t.check("EICAR: at least three engines say malicious (issue 3): ClamAV, a YARA pack, the hash list")
+    res = attrs.get("last_analysis_results", {})
+    mal = sorted(k for k, v in res.items() if (v or {}).get("category") == "malicious")
+    c(len(mal) >= 3 and attrs.get("last_analysis_stats", {}).get("malicious", 0) >= 3,
+      "malicious engines %r" % mal)
+    c("ClamAV" in mal and "HashList" in mal and any(k.startswith("YARA-") for k in mal),
+      "ClamAV, HashList and a YARA pack among them: %r" % mal)
+    c.done()
 
 
 def _check_file_attributes(t, j, h, filename, analysis, t0, label, typed=True):
