@@ -494,18 +494,18 @@ record_edges(struct pn_store *st, const char *sha256, json_object *edges)
 }
 
 /*
- * type_tag from the details JSON (*tag), and it with the type_tags words,
- * space-separated (*words), for engines that judge only some types.
+ * type_tag from the type check's answer (*tag), and it with the type_tags
+ * words, space-separated (*words), for engines that judge only some types.
  */
 static void
-details_types(const char *details, char **tag, char **words)
+details_types(json_object *o, char **tag, char **words)
 {
-	json_object *o, *t;
+	json_object *t;
 	struct pn_buf b = PN_BUF_INIT;
 	size_t i;
 
 	*tag = *words = NULL;
-	if (details == NULL || (o = json_tokener_parse(details)) == NULL)
+	if (o == NULL)
 		return;
 	if (json_object_object_get_ex(o, "type_tag", &t) && json_object_is_type(t, json_type_string)) {
 		*tag = pn_xstrdup(json_object_get_string(t));
@@ -519,32 +519,31 @@ details_types(const char *details, char **tag, char **words)
 				pn_buf_puts(&b, json_object_get_string(w));
 			}
 		}
-	json_object_put(o);
 	*words = b.len ? pn_buf_steal(&b, NULL) : NULL;
 	pn_buf_release(&b);
 }
 
 /*
  * An identification request's parameters: the type only, or full details
- * (typed: the type check's answer, whose libmagic strings are passed on
- * so that libmagic does not run twice on the file).
+ * (typed: the type check's parsed answer, whose libmagic strings are
+ * passed on so that libmagic does not run twice on the file).
  */
 static char *
 identify_params(const char *name, const struct pn_analyse_opts *o, int type_only,
-    const char *typed)
+    json_object *typed)
 {
-	json_object *p = params_new(name, NULL, o), *t, *v;
+	json_object *p = params_new(name, NULL, o), *v;
 
 	if (o && o->dopts && !type_only)
 		json_object_object_add(p, "opts", opts_to_json(o->dopts));
 	if (type_only)
 		json_object_object_add(p, "type_only", json_object_new_boolean(1));
-	if (!type_only && typed != NULL && (t = json_tokener_parse(typed)) != NULL) {
-		if (json_object_object_get_ex(t, "magic", &v) && json_object_is_type(v, json_type_string))
+	if (!type_only && typed != NULL) {
+		if (json_object_object_get_ex(typed, "magic", &v) && json_object_is_type(v, json_type_string))
 			json_object_object_add(p, "magic", json_object_get(v));
-		if (json_object_object_get_ex(t, "mime_type", &v) && json_object_is_type(v, json_type_string))
+		if (json_object_object_get_ex(typed, "mime_type", &v) &&
+		    json_object_is_type(v, json_type_string))
 			json_object_object_add(p, "mime_type", json_object_get(v));
-		json_object_put(t);
 	}
 	return params_text(p);
 }
@@ -832,45 +831,6 @@ plan_verdicts(struct plan *pl, struct pn_engine_outcome *out)
 	}
 }
 
-/*
- * MD5, SHA-1 and SHA-256 of the sample, read with pread: the fd's offset
- * is shared with the children, and a mapping would turn a file truncated
- * meanwhile into SIGBUS in this process.
- */
-static int
-hash_sample(int fd, struct pn_hashes *h)
-{
-	struct pn_hash_ctx ctx;
-	uint8_t *buf;
-	off_t off = 0;
-	ssize_t n;
-	int rc;
-
-	memset(h, 0, sizeof(*h));
-	if ((rc = pn_hash_init(&ctx, PN_HASH_CRYPTO)) != PN_OK)
-		return rc;
-	buf = pn_xmalloc(PN_HASH_READ_BLOCK);
-	for (;;) {
-		n = pread(fd, buf, PN_HASH_READ_BLOCK, off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = PN_EIO;
-			break;
-		}
-		if (n == 0) {
-			rc = pn_hash_final(&ctx, h);
-			break;
-		}
-		if ((rc = pn_hash_update(&ctx, buf, (size_t)n)) != PN_OK)
-			break;
-		off += n;
-	}
-	free(buf);
-	pn_hash_release(&ctx);
-	return rc;
-}
-
 int
 pn_analyse_fd_ex(const struct pn_conf *conf, struct pn_engines *engines, int fd, const char *name,
     const struct pn_analyse_opts *o, char **details, char **results, char **stats)
@@ -885,6 +845,7 @@ pn_analyse_fd_ex(const struct pn_conf *conf, struct pn_engines *engines, int fd,
 	int use_cache = o && o->cache && o->sha256 && pn_conf_get_bool(conf, "analysis.cache");
 	struct stat sb;
 	char *tag = NULL, *types = NULL, *ran, *settled, *typed;
+	json_object *typed_o;
 
 	*details = NULL;
 	if (fstat(fd, &sb) != 0)
@@ -910,7 +871,8 @@ pn_analyse_fd_ex(const struct pn_conf *conf, struct pn_engines *engines, int fd,
 
 	/* Meanwhile, the caller's hashes; the later engines get them. */
 	if (o && o->hashes_out) {
-		if (hash_sample(fd, o->hashes_out) != PN_OK)
+		/* pread: the fd's offset is shared with the children */
+		if (pn_hash_fd_at(fd, 0, PN_HASH_CRYPTO, o->hashes_out) != PN_OK)
 			log_warnx("job: could not hash the sample");
 		ho = *o;
 		ho.md5 = o->hashes_out->md5[0] ? o->hashes_out->md5 : NULL;
@@ -926,14 +888,16 @@ pn_analyse_fd_ex(const struct pn_conf *conf, struct pn_engines *engines, int fd,
 	 */
 	pn_scanpool_wait(pool.sp, pl.r, pl.started, &pl.r[typed_at]);
 	typed = identify_answer(&pl.r[typed_at]);
-	details_types(typed, &tag, &types);
-	if (!type_only)
-		ident_at = plan_add(&pl, pool.ident, identify_params(name, o, 0, typed), timeout,
-		    NO_GROUP);
-	if (type_only)
+	typed_o = typed ? json_tokener_parse(typed) : NULL;
+	details_types(typed_o, &tag, &types);
+	if (type_only) {
 		*details = typed;
-	else
+	} else {
+		ident_at = plan_add(&pl, pool.ident, identify_params(name, o, 0, typed_o), timeout,
+		    NO_GROUP);
 		free(typed);
+	}
+	json_object_put(typed_o);
 	engines_choose(engines, 0, types, out, settled, ran);
 	plan_groups(&pl, 0, name, tag, o);
 	plan_start(&pl, fd);

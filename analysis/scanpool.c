@@ -500,13 +500,6 @@ pn_scanpool_wait(struct pn_scanpool *p, struct pn_scanpool_req *r, size_t n,
 }
 
 void
-pn_scanpool_run(struct pn_scanpool *p, int fd, struct pn_scanpool_req *r, size_t n)
-{
-	pn_scanpool_start(p, fd, r, n);
-	pn_scanpool_wait(p, r, n, NULL);
-}
-
-void
 pn_scanpool_free(struct pn_scanpool *p)
 {
 	size_t i;

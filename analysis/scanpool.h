@@ -57,7 +57,7 @@ struct pn_scanpool_req {
 	size_t slot;
 	const char *params;        /* JSON object text, or NULL for {} */
 	int timeout_s;             /* wall clock for this request */
-	struct pn_buf out;         /* the answer (initialised by pn_scanpool_run) */
+	struct pn_buf out;         /* the answer (initialised by pn_scanpool_start) */
 	enum pn_child_end end;
 	/* private to scanpool.c */
 	size_t need;               /* bytes of the frame still expected */
@@ -73,19 +73,14 @@ struct pn_scanpool *pn_scanpool_new(unsigned max_requests);
 size_t pn_scanpool_add(struct pn_scanpool *p, const struct pn_confine *cf, pn_scanpool_fn fn,
     void *arg);
 /*
- * Run each request on its slot's child with the sample fd, all at once,
- * and wait for every answer or deadline.  Each r[i].out must be released
- * by the caller (pn_buf_release).  Slots must be distinct.
- */
-void pn_scanpool_run(struct pn_scanpool *p, int fd, struct pn_scanpool_req *r, size_t n);
-/*
- * The same in steps, for work that depends on an early answer: start
- * requests (their deadlines run from now), do other work, then wait.
- * pn_scanpool_wait() serves every unfinished request of r[0..n) (read
- * answers, enforce deadlines) and returns once `until` is done, or once all
- * are when until is NULL.  Requests may be started in several batches into
- * one array; the slots of all requests in flight must be distinct, and each
- * must be waited for (until NULL) before the pool is used for another file.
+ * Start each request on its slot's child with the sample fd (deadlines run
+ * from now); pn_scanpool_wait() serves every unfinished request of r[0..n)
+ * (reads answers, enforces deadlines) and returns once `until` is done, or
+ * once all are when until is NULL.  So work that depends on an early
+ * answer can start more requests in a later batch into the same array.
+ * The slots of all requests in flight must be distinct, each must be
+ * waited for (until NULL) before the pool serves another file, and each
+ * r[i].out must be released by the caller (pn_buf_release).
  */
 void pn_scanpool_start(struct pn_scanpool *p, int fd, struct pn_scanpool_req *r, size_t n);
 void pn_scanpool_wait(struct pn_scanpool *p, struct pn_scanpool_req *r, size_t n,

@@ -171,12 +171,13 @@ pn_hash_release(struct pn_hash_ctx *ctx)
 	ctx->ssdeep = NULL;
 }
 
-int
-pn_hash_fd(int fd, unsigned flags, struct pn_hashes *out)
+/* Hash fd from pos to end of file: read(2) when at < 0 (pos is then the offset), else pread(2). */
+static int
+hash_stream(int fd, off_t at, unsigned flags, struct pn_hashes *out)
 {
 	struct pn_hash_ctx ctx;
 	struct stat st;
-	off_t pos;
+	off_t pos = at >= 0 ? at : lseek(fd, 0, SEEK_CUR);
 	uint8_t *buf;
 	ssize_t n;
 	int rc, saved_errno = 0;
@@ -185,12 +186,11 @@ pn_hash_fd(int fd, unsigned flags, struct pn_hashes *out)
 	if ((rc = pn_hash_init(&ctx, flags)) != PN_OK)
 		return rc;
 	/* A regular file's remaining size speeds up ssdeep. */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (pos = lseek(fd, 0, SEEK_CUR)) >= 0 && pos <= st.st_size)
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && pos >= 0 && pos <= st.st_size)
 		(void)pn_hash_set_size(&ctx, (uint64_t)(st.st_size - pos));
 	buf = pn_xmalloc(PN_HASH_READ_BLOCK);
 	for (;;) {
-		n = read(fd, buf, PN_HASH_READ_BLOCK);
+		n = at >= 0 ? pread(fd, buf, PN_HASH_READ_BLOCK, at) : read(fd, buf, PN_HASH_READ_BLOCK);
 		if (n == 0)
 			break;
 		if (n < 0) {
@@ -200,6 +200,8 @@ pn_hash_fd(int fd, unsigned flags, struct pn_hashes *out)
 			saved_errno = errno;
 			goto done;
 		}
+		if (at >= 0)
+			at += n;
 		if ((rc = pn_hash_update(&ctx, buf, (size_t)n)) != PN_OK)
 			goto done;
 	}
@@ -210,6 +212,20 @@ done:
 	if (rc == PN_EIO)
 		errno = saved_errno;
 	return rc;
+}
+
+int
+pn_hash_fd(int fd, unsigned flags, struct pn_hashes *out)
+{
+	return hash_stream(fd, -1, flags, out);
+}
+
+int
+pn_hash_fd_at(int fd, off_t offset, unsigned flags, struct pn_hashes *out)
+{
+	if (offset < 0)
+		return PN_EINVAL;
+	return hash_stream(fd, offset, flags, out);
 }
 
 int

@@ -33,6 +33,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "tlsh.h"
 
@@ -113,6 +114,11 @@ void pn_hash_release(struct pn_hash_ctx *ctx);
  * pn_hash_final().  The fd stays open, its offset at the end.
  */
 int pn_hash_fd(int fd, unsigned flags, struct pn_hashes *out);
+/*
+ * The same from offset with pread(2): the fd's offset is neither used nor
+ * moved (it may be shared with other processes reading the file).
+ */
+int pn_hash_fd_at(int fd, off_t offset, unsigned flags, struct pn_hashes *out);
 
 /* One-shot over a buffer (its size announced, see pn_hash_set_size()). */
 int pn_hash_buf(const void *data, size_t len, unsigned flags,

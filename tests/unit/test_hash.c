@@ -1058,6 +1058,26 @@ test_ssdeep(void)
 	ok(checked >= 3 && bad == 0, "ssdeep == ssdeep -s -b on %d files", checked);
 }
 
+/* pn_hash_fd_at: the bytes from an offset, read with pread; the fd's offset stays. */
+static void
+test_fd_at(void)
+{
+	char path[] = "/tmp/pn-test-hash-at-XXXXXX";
+	static const char text[] = "0123456789abcdefghij";
+	struct pn_hashes a, want;
+	int fd = mkstemp(path);
+
+	ok(fd >= 0 && write(fd, text, 20) == 20 && lseek(fd, 3, SEEK_SET) == 3, "file written");
+	is_int(pn_hash_fd_at(fd, 10, PN_HASH_CRYPTO | PN_HASH_SSDEEP, &a), PN_OK, "hash from offset 10");
+	pn_hash_buf(text + 10, 10, PN_HASH_CRYPTO | PN_HASH_SSDEEP, &want);
+	ok(strcmp(a.sha256, want.sha256) == 0 && strcmp(a.md5, want.md5) == 0 &&
+	    strcmp(a.ssdeep, want.ssdeep) == 0, "the hashes of the last 10 bytes");
+	is_int((int)lseek(fd, 0, SEEK_CUR), 3, "the fd's offset did not move");
+	is_int(pn_hash_fd_at(fd, -1, PN_HASH_SHA256, &a), PN_EINVAL, "a negative offset is refused");
+	close(fd);
+	unlink(path);
+}
+
 static void
 test_chunked_all(void)
 {
@@ -1258,6 +1278,7 @@ main(void)
 	test_crypto_vectors();
 	test_crypto_tools();
 	test_ssdeep();
+	test_fd_at();
 	test_chunked_all();
 	test_api();
 	test_tlsh_lvalue();

@@ -63,7 +63,8 @@ main(void)
 	req(&r[0], a, "{\"ms\":0}", 5);
 	req(&r[1], b, "{\"ms\":0}", 5);
 	req(&r[2], c, "{\"ms\":0}", 5);
-	pn_scanpool_run(p, fd, r, 3);
+	pn_scanpool_start(p, fd, r, 3);
+	pn_scanpool_wait(p, r, 3, NULL);
 	ok(r[0].end == PN_CHILD_OK && r[1].end == PN_CHILD_OK && r[2].end == PN_CHILD_OK,
 	    "three children answer");
 	is_str(r[0].out.p, "{\"ms\":0,\"size\":6}", "the child saw the sample");
@@ -111,7 +112,8 @@ main(void)
 
 	/* 4. The slot whose child was killed serves again. */
 	req(&r[0], a, "{\"ms\":0}", 5);
-	pn_scanpool_run(p, fd, r, 1);
+	pn_scanpool_start(p, fd, r, 1);
+	pn_scanpool_wait(p, r, 1, NULL);
 	is_int(r[0].end, PN_CHILD_OK, "a replacement child serves the next request");
 	pn_buf_release(&r[0].out);
 
